@@ -1,0 +1,152 @@
+"""chromadb: an independent, clean-room implementation of the Chroma embedding database API.
+
+Examples:
+    ```python
+    import chromadb
+    client = chromadb.Client()                     # in memory
+    client = chromadb.PersistentClient(path="db")  # on disk
+    client = chromadb.HttpClient(host="localhost", port=8000)
+    collection = client.create_collection("docs")
+    collection.add(ids=["a"], documents=["hello world"])
+    collection.query(query_texts=["hi"], n_results=1)
+    ```
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from chromadb.api import API, ClientAPI
+from chromadb.api.client import AdminClient, Client as _Client
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import (
+    Documents,
+    EmbeddingFunction,
+    Embeddings,
+    GetResult,
+    IDs,
+    Include,
+    Metadata,
+    Metadatas,
+    QueryResult,
+    Where,
+    WhereDocument,
+)
+from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
+
+__version__ = "1.5.0"
+
+
+def get_settings() -> Settings:
+    """Settings read from the environment and defaults."""
+    return Settings()
+
+
+def Client(
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> _Client:
+    """A client for the settings given: in memory by default, persistent with
+    ``chroma_db_impl="duckdb+parquet"`` (or ``is_persistent=True``) and ``persist_directory``,
+    or an HTTP client with ``chroma_api_impl="rest"``.
+
+    Examples:
+        ```python
+        client = chromadb.Client()
+        client = chromadb.Client(Settings(chroma_db_impl="duckdb+parquet", persist_directory="db"))
+        ```
+    """
+    return _Client(settings if settings is not None else Settings(), tenant, database)
+
+
+def EphemeralClient(
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> _Client:
+    """An in-memory client: data lives as long as the process."""
+    base = settings if settings is not None else Settings()
+    return _Client(
+        base.model_copy(update={"is_persistent": False, "chroma_db_impl": None, "chroma_api_impl": "local"}),
+        tenant,
+        database,
+    )
+
+
+def PersistentClient(
+    path: str = "./chroma",
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> _Client:
+    """A client whose data is kept in the folder ``path``; every write is on disk when the
+    call returns."""
+    import os
+
+    base = settings if settings is not None else Settings()
+    return _Client(
+        base.model_copy(
+            update={
+                "is_persistent": True,
+                "persist_directory": os.fspath(path),
+                "chroma_api_impl": "local",
+            }
+        ),
+        tenant,
+        database,
+    )
+
+
+def HttpClient(
+    host: str = "localhost",
+    port: int = 8000,
+    ssl: bool = False,
+    headers: Optional[Dict[str, str]] = None,
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> _Client:
+    """A client talking to a chromadb server over HTTP, with the same API as the embedded one."""
+    base = settings if settings is not None else Settings()
+    return _Client(
+        base.model_copy(
+            update={
+                "chroma_api_impl": "rest",
+                "chroma_server_host": host,
+                "chroma_server_http_port": int(port),
+                "chroma_server_ssl_enabled": ssl,
+                "chroma_server_headers": headers,
+            }
+        ),
+        tenant,
+        database,
+    )
+
+
+__all__ = sorted(
+    [
+        "API",
+        "AdminClient",
+        "Client",
+        "ClientAPI",
+        "Collection",
+        "Documents",
+        "EmbeddingFunction",
+        "Embeddings",
+        "EphemeralClient",
+        "GetResult",
+        "HttpClient",
+        "IDs",
+        "Include",
+        "Metadata",
+        "Metadatas",
+        "PersistentClient",
+        "QueryResult",
+        "Settings",
+        "Where",
+        "WhereDocument",
+        "__version__",
+        "get_settings",
+    ]
+)

@@ -1,0 +1,382 @@
+"""The Collection object users hold: it normalises arguments, embeds documents and delegates to
+the backend (embedded engine or HTTP client) through the API contract."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union, cast
+from uuid import UUID
+
+from chromadb.api.types import (
+    DEFAULT_GET_INCLUDE,
+    DEFAULT_QUERY_INCLUDE,
+    URI,
+    CollectionMetadata,
+    Document,
+    Documents,
+    Embedding,
+    EmbeddingFunction,
+    Embeddings,
+    GetResult,
+    ID,
+    IDs,
+    Include,
+    Metadata,
+    Metadatas,
+    PyEmbeddings,
+    QueryResult,
+    URIs,
+    Where,
+    WhereDocument,
+    maybe_cast_one_to_many,
+    normalize_embeddings,
+    normalize_include,
+)
+from chromadb.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from chromadb.api import API
+    from chromadb.api.models.model import CollectionModel
+
+logger = logging.getLogger(__name__)
+
+_EF_KEY = "embedding_function"
+
+
+def _is_unset(value: Any) -> bool:
+    from chromadb.api import DEFAULT_EMBEDDING_FUNCTION
+
+    return value is DEFAULT_EMBEDDING_FUNCTION
+
+
+def _ef_name(ef: Any) -> Optional[str]:
+    name = getattr(ef, "name", None)
+    if callable(name):
+        try:
+            value = name()
+        except TypeError:
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def describe_embedding_function(ef: Any) -> Dict[str, Any]:
+    """How a collection records its embedding function: by name and configuration when the
+    function can describe itself, else as ``legacy`` (the client must pass it every time)."""
+    if _is_unset(ef):
+        return {"type": "known", "name": "default", "config": {}}
+    name = _ef_name(ef) if ef is not None else None
+    if name is None:
+        return {"type": "legacy"}
+    get_config = getattr(ef, "get_config", None)
+    config = get_config() if callable(get_config) else {}
+    return {"type": "known", "name": name, "config": config or {}}
+
+
+def configuration_with_embedding_function(
+    configuration: Optional[Dict[str, Any]], ef: Any
+) -> Dict[str, Any]:
+    """The configuration to store with a new collection, with its embedding function recorded."""
+    config = dict(configuration or {})
+    if _EF_KEY not in config or _is_unset(config.get(_EF_KEY)):
+        config[_EF_KEY] = describe_embedding_function(ef)
+    elif not isinstance(config[_EF_KEY], dict):
+        config[_EF_KEY] = describe_embedding_function(config[_EF_KEY])
+    return config
+
+
+def resolve_embedding_function(model: "CollectionModel", ef: Any) -> Optional[EmbeddingFunction[Any]]:
+    """Pick the embedding function for a collection handle: the one given, checked against the
+    recorded one; else the recorded one rebuilt from its configuration; else the default."""
+    from chromadb.utils import embedding_functions as efs
+
+    recorded = (model.configuration or {}).get(_EF_KEY) or {}
+    recorded_name = recorded.get("name") if recorded.get("type") == "known" else None
+    if not _is_unset(ef):
+        given = _ef_name(ef) if ef is not None else None
+        if ef is not None and given and recorded_name and given != recorded_name:
+            raise InvalidArgumentError(
+                f"Embedding function conflict: collection '{model.name}' was created with "
+                f"'{recorded_name}', but '{given}' was given"
+            )
+        return cast(Optional[EmbeddingFunction[Any]], ef)
+    if recorded_name and recorded_name != "default":
+        return cast(
+            EmbeddingFunction[Any],
+            efs.build_embedding_function(recorded_name, recorded.get("config") or {}),
+        )
+    return cast(EmbeddingFunction[Any], efs.DefaultEmbeddingFunction())
+
+
+class Collection:
+    """A named set of records (id, embedding, document, metadata) with a vector index.
+
+    Get one from a client: ``client.create_collection("docs")``, ``client.get_collection("docs")``.
+    """
+
+    def __init__(
+        self,
+        client: "API",
+        model: "CollectionModel",
+        embedding_function: Any = None,
+    ) -> None:
+        self._client = client
+        self._model = model
+        self._embedding_function = resolve_embedding_function(model, embedding_function)
+
+    # -- properties ------------------------------------------------------------------------------
+    @property
+    def id(self) -> UUID:
+        return self._model.id
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    @property
+    def metadata(self) -> Optional[CollectionMetadata]:
+        return self._model.metadata
+
+    @property
+    def configuration(self) -> Dict[str, Any]:
+        return self._model.configuration
+
+    @property
+    def configuration_json(self) -> Dict[str, Any]:
+        return self._model.configuration
+
+    @property
+    def tenant(self) -> str:
+        return self._model.tenant
+
+    @property
+    def database(self) -> str:
+        return self._model.database
+
+    @property
+    def dimension(self) -> Optional[int]:
+        return self._model.dimension
+
+    @property
+    def embedding_function(self) -> Optional[EmbeddingFunction[Any]]:
+        return self._embedding_function
+
+    def __repr__(self) -> str:
+        return f"Collection(name={self.name}, id={self.id}, metadata={self.metadata})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Collection) and self.id == other.id and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def count(self) -> int:
+        """The number of records in this collection."""
+        return self._client._count(self.id)
+
+    def get(
+        self,
+        ids: Optional[Union[ID, IDs]] = None,
+        where: Optional[Where] = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+        where_document: Optional[WhereDocument] = None,
+        include: Include = cast(Include, DEFAULT_GET_INCLUDE),
+    ) -> GetResult:
+        """Get records by id and/or filter.
+
+        Args:
+            ids: The ids of the records to get; results come back in this order.
+            where: A metadata filter, e.g. ``{"style": "style1"}`` or ``{"n": {"$gt": 3}}``.
+            limit: The most records to return.
+            offset: How many records to skip (records are in insertion order).
+            where_document: A document filter, e.g. ``{"$contains": "hello"}``.
+            include: Which fields to return: "embeddings", "metadatas", "documents", "uris".
+
+        Returns:
+            GetResult: ids and the included fields, aligned by position.
+        """
+        return self._client._get(
+            self.id,
+            ids=maybe_cast_one_to_many(ids),
+            where=where,
+            limit=limit,
+            offset=offset,
+            where_document=where_document,
+            include=normalize_include(include, DEFAULT_GET_INCLUDE),
+        )
+
+    def peek(self, limit: int = 10) -> GetResult:
+        """The first ``limit`` records of the collection, with their embeddings."""
+        return self._client._peek(self.id, limit)
+
+    def query(
+        self,
+        query_embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        query_texts: Optional[Union[Document, Documents]] = None,
+        n_results: int = 10,
+        where: Optional[Where] = None,
+        where_document: Optional[WhereDocument] = None,
+        include: Include = cast(Include, DEFAULT_QUERY_INCLUDE),
+        ids: Optional[Union[ID, IDs]] = None,
+        query_images: Any = None,
+        query_uris: Any = None,
+    ) -> QueryResult:
+        """Find the ``n_results`` nearest records to each query embedding or text.
+
+        Args:
+            query_embeddings: One embedding or a list of them.
+            query_texts: One text or a list of them, embedded with the collection's function.
+            n_results: How many neighbours per query; fewer come back when the collection
+                (or the filter) holds fewer.
+            where: A metadata filter.
+            where_document: A document filter.
+            include: Which fields to return, among "embeddings", "metadatas", "documents",
+                "distances", "uris".
+            ids: Only consider records with these ids.
+
+        Returns:
+            QueryResult: one inner list per query, nearest first.
+        """
+        if (query_embeddings is None) == (query_texts is None):
+            raise InvalidArgumentError(
+                "You must provide either query_embeddings or query_texts, but not both"
+            )
+        embeddings = (
+            normalize_embeddings(query_embeddings)
+            if query_embeddings is not None
+            else self._embed(maybe_cast_one_to_many(query_texts) or [])
+        )
+        if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
+            raise InvalidArgumentError(f"Expected n_results to be a positive integer, got {n_results!r}")
+        return self._client._query(
+            self.id,
+            query_embeddings=embeddings or [],
+            n_results=n_results,
+            where=where,
+            where_document=where_document,
+            include=normalize_include(include, DEFAULT_QUERY_INCLUDE),
+            ids=maybe_cast_one_to_many(ids),
+        )
+
+    # -- writing ---------------------------------------------------------------------------------
+    def add(
+        self,
+        ids: Union[ID, IDs],
+        embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        metadatas: Optional[Union[Metadata, Metadatas]] = None,
+        documents: Optional[Union[Document, Documents]] = None,
+        uris: Optional[Union[URI, URIs]] = None,
+        images: Any = None,
+    ) -> None:
+        """Add records. Either one at a time (``ids="uri9"``, ``embeddings=[1.5, 2.9, 3.4]``) or
+        many. Records given documents but no embeddings are embedded with the collection's
+        embedding function. The batch is stored whole or not at all.
+
+        Raises:
+            DuplicateIDError: an id appears twice in the batch.
+            IDAlreadyExistsError: an id is already in the collection.
+            InvalidDimensionException: an embedding has the wrong length.
+        """
+        args = self._prepare(ids, embeddings, metadatas, documents, uris, require_embeddings=True)
+        self._client._add(self.id, *args)
+
+    def update(
+        self,
+        ids: Union[ID, IDs],
+        embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        metadatas: Optional[Union[Metadata, Metadatas]] = None,
+        documents: Optional[Union[Document, Documents]] = None,
+        uris: Optional[Union[URI, URIs]] = None,
+        images: Any = None,
+    ) -> None:
+        """Update the embeddings, metadatas or documents of existing records. A document given
+        without an embedding is re-embedded. A metadata key set to None is removed."""
+        args = self._prepare(ids, embeddings, metadatas, documents, uris, require_embeddings=False)
+        self._client._update(self.id, *args)
+
+    def upsert(
+        self,
+        ids: Union[ID, IDs],
+        embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        metadatas: Optional[Union[Metadata, Metadatas]] = None,
+        documents: Optional[Union[Document, Documents]] = None,
+        uris: Optional[Union[URI, URIs]] = None,
+        images: Any = None,
+    ) -> None:
+        """Add records that do not exist yet and update those that do."""
+        args = self._prepare(ids, embeddings, metadatas, documents, uris, require_embeddings=True)
+        self._client._upsert(self.id, *args)
+
+    def delete(
+        self,
+        ids: Optional[Union[ID, IDs]] = None,
+        where: Optional[Where] = None,
+        where_document: Optional[WhereDocument] = None,
+    ) -> None:
+        """Delete the records with these ids and/or matching these filters. With no argument
+        at all, deletes every record (as the seed documents)."""
+        self._client._delete(
+            self.id, ids=maybe_cast_one_to_many(ids), where=where, where_document=where_document
+        )
+
+    def modify(
+        self,
+        name: Optional[str] = None,
+        metadata: Optional[CollectionMetadata] = None,
+        configuration: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        """Change the name and/or the metadata of this collection."""
+        self._model = self._client._modify(
+            self.id, new_name=name, new_metadata=metadata, new_configuration=configuration
+        )
+
+    def create_index(self) -> bool:
+        """Build the vector index now (it is kept up to date on every write anyway)."""
+        return self._client._create_index(self.id)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _embed(self, documents: Documents) -> PyEmbeddings:
+        if self._embedding_function is None:
+            raise InvalidArgumentError(
+                "You must provide an embedding function to compute embeddings from documents"
+            )
+        for i, doc in enumerate(documents):
+            if not isinstance(doc, str):
+                raise InvalidArgumentError(
+                    f"Expected document {i} to be a str, got {type(doc).__name__}"
+                )
+        return normalize_embeddings(self._embedding_function(documents)) or []
+
+    def _prepare(
+        self,
+        ids: Any,
+        embeddings: Any,
+        metadatas: Any,
+        documents: Any,
+        uris: Any,
+        require_embeddings: bool,
+    ) -> tuple[IDs, Optional[PyEmbeddings], Optional[Metadatas], Optional[Documents], Optional[URIs]]:
+        id_list = maybe_cast_one_to_many(ids)
+        if id_list is None:
+            raise InvalidArgumentError("Expected ids to be a list of str, got None")
+        emb = normalize_embeddings(embeddings)
+        metas = maybe_cast_one_to_many(metadatas)
+        docs = maybe_cast_one_to_many(documents)
+        uri_list = maybe_cast_one_to_many(uris)
+        if emb is None and docs is not None:
+            if len(docs) != len(id_list):
+                raise InvalidArgumentError(
+                    f"Number of documents ({len(docs)}) does not match number of ids ({len(id_list)})"
+                )
+            emb = self._embed(docs)
+        if emb is None and require_embeddings:
+            raise InvalidArgumentError(
+                "You must provide embeddings or documents (with an embedding function)"
+            )
+        return id_list, emb, metas, docs, uri_list
+
+
+__all__ = ["Collection"]
+

@@ -1,0 +1,164 @@
+"""Public types of the chromadb API: aliases for inputs, result dicts, the embedding-function protocol.
+
+Inputs are flexible (a single id, vector, dict or string stands for a batch of one; numpy arrays are
+accepted); the ``normalize_*`` helpers turn them into the plain lists the backends work on.
+"""
+
+from __future__ import annotations
+
+from typing import (
+    Any,
+    Dict,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    TypedDict,
+    TypeVar,
+    Union,
+    cast,
+    runtime_checkable,
+)
+
+import numpy as np
+from numpy.typing import NDArray
+
+from chromadb.errors import InvalidArgumentError
+
+ID = str
+IDs = List[ID]
+
+Embedding = Union[Sequence[float], NDArray[Any]]
+Embeddings = List[Embedding]
+PyEmbedding = List[float]
+PyEmbeddings = List[PyEmbedding]
+
+MetadataValue = Union[str, int, float, bool, None]
+Metadata = Mapping[str, MetadataValue]
+UpdateMetadata = Mapping[str, MetadataValue]
+Metadatas = List[Metadata]
+CollectionMetadata = Dict[str, Any]
+
+Document = str
+Documents = List[Document]
+URI = str
+URIs = List[URI]
+
+LiteralValue = Union[str, int, float, bool]
+WhereOperator = Literal["$gt", "$gte", "$lt", "$lte", "$ne", "$eq"]
+InclusionExclusionOperator = Literal["$in", "$nin"]
+LogicalOperator = Literal["$and", "$or"]
+Where = Dict[str, Any]
+WhereDocumentOperator = Literal["$contains", "$not_contains", "$and", "$or"]
+WhereDocument = Dict[str, Any]
+
+IncludeEnum = Literal["documents", "embeddings", "metadatas", "distances", "uris", "data"]
+Include = List[IncludeEnum]
+
+ALL_INCLUDE: tuple[str, ...] = ("documents", "embeddings", "metadatas", "distances", "uris", "data")
+DEFAULT_GET_INCLUDE: Include = ["metadatas", "documents"]
+DEFAULT_QUERY_INCLUDE: Include = ["metadatas", "documents", "distances"]
+
+
+class GetResult(TypedDict):
+    """What ``Collection.get`` and ``peek`` return: one list per field, aligned by position."""
+
+    ids: List[ID]
+    embeddings: Optional[List[PyEmbedding]]
+    documents: Optional[List[Optional[Document]]]
+    uris: Optional[List[Optional[URI]]]
+    data: Optional[List[Any]]
+    metadatas: Optional[List[Optional[Metadata]]]
+    included: Include
+
+
+class QueryResult(TypedDict):
+    """What ``Collection.query`` returns: one inner list per query, nearest first."""
+
+    ids: List[IDs]
+    embeddings: Optional[List[List[PyEmbedding]]]
+    documents: Optional[List[List[Optional[Document]]]]
+    uris: Optional[List[List[Optional[URI]]]]
+    data: Optional[List[List[Any]]]
+    metadatas: Optional[List[List[Optional[Metadata]]]]
+    distances: Optional[List[List[float]]]
+    included: Include
+
+
+D = TypeVar("D", contravariant=True)
+
+
+@runtime_checkable
+class EmbeddingFunction(Protocol[D]):
+    """Turns a batch of documents into a batch of embeddings, one per document.
+
+    Implementations may also offer ``name()`` (a static name), ``get_config()`` and a
+    ``build_from_config(config)`` classmethod; a collection then records which function
+    it was created with, and ``get_collection`` rebuilds it.
+    """
+
+    def __call__(self, input: D) -> Embeddings: ...
+
+
+T = TypeVar("T")
+
+
+def maybe_cast_one_to_many(value: Optional[Union[T, List[T]]]) -> Optional[List[T]]:
+    """Wrap a single id, document, metadata dict or URI into a one-item list."""
+    if value is None:
+        return None
+    if isinstance(value, (str, dict)):
+        return [cast(T, value)]
+    if isinstance(value, Mapping):
+        return [cast(T, dict(value))]
+    return list(cast(Sequence[T], value))
+
+
+def normalize_embeddings(value: Any) -> Optional[PyEmbeddings]:
+    """Accept one embedding, a list of them, or a 1-d/2-d numpy array; return lists of floats."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        if value.ndim == 1:
+            value = value[np.newaxis, :]
+        if value.ndim != 2:
+            raise InvalidArgumentError(
+                f"Expected embeddings to be a 1-d or 2-d array, got {value.ndim} dimensions"
+            )
+        return cast(PyEmbeddings, value.astype(np.float64).tolist())
+    if not isinstance(value, (list, tuple)):
+        raise InvalidArgumentError(
+            f"Expected embeddings to be a list of floats or a list of lists, got {type(value).__name__}"
+        )
+    if len(value) == 0:
+        return []
+    first = value[0]
+    if isinstance(first, (int, float, np.integer, np.floating)) and not isinstance(first, bool):
+        value = [value]
+    out: PyEmbeddings = []
+    for i, emb in enumerate(value):
+        if isinstance(emb, np.ndarray):
+            out.append(cast(PyEmbedding, emb.astype(np.float64).ravel().tolist()))
+        elif isinstance(emb, (list, tuple)):
+            out.append(list(emb))
+        else:
+            raise InvalidArgumentError(
+                f"Expected embedding {i} to be a list of numbers, got {type(emb).__name__}"
+            )
+    return out
+
+
+def normalize_include(include: Optional[Sequence[str]], default: Include) -> Include:
+    """Check ``include`` names and return them as a list (default when None)."""
+    if include is None:
+        return list(default)
+    if isinstance(include, str) or not isinstance(include, (list, tuple)):
+        raise InvalidArgumentError(f"Expected include to be a list, got {include!r}")
+    for item in include:
+        if item not in ALL_INCLUDE:
+            raise InvalidArgumentError(
+                f"Expected include item to be one of {', '.join(ALL_INCLUDE)}, got {item!r}"
+            )
+    return cast(Include, list(include))

@@ -1,0 +1,161 @@
+"""Settings (read from arguments, then ``CHROMA_*``-style environment variables, then defaults) and
+the ``System`` that builds the API implementation those settings ask for."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any, Dict, List, Optional, Type, TypeVar, cast
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TENANT = "default_tenant"
+DEFAULT_DATABASE = "default_database"
+
+# Where each kind of API lives; imported only when asked for, so `import chromadb` stays light.
+_LOCAL_IMPL = "chromadb.engine.api.EmbeddedAPI"
+_REST_IMPL = "chromadb.api.fastapi.FastAPI"
+
+
+class Settings(BaseSettings):
+    """Configuration of a client or server.
+
+    Every field can also be set by the environment variable of the same name in upper case
+    (``CHROMA_SERVER_HOST``, ``PERSIST_DIRECTORY``, ``ALLOW_RESET`` ...); an argument wins over
+    the environment, which wins over the default.
+
+    Examples:
+        ```python
+        Settings(chroma_db_impl="duckdb+parquet", persist_directory="./db")
+        Settings(chroma_api_impl="rest", chroma_server_host="localhost", chroma_server_http_port="8000")
+        ```
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, validate_default=True)
+
+    environment: str = ""
+    # "local" (embedded) or "rest" (HTTP client); Chroma's dotted class paths are understood too.
+    chroma_api_impl: str = "local"
+    # Seed-era storage names: "duckdb" means in memory, "duckdb+parquet" persistent. Kept so that
+    # code written against the seed runs unchanged; the engine inside is always ours.
+    chroma_db_impl: Optional[str] = None
+    is_persistent: bool = False
+    persist_directory: str = "./chroma"
+
+    chroma_server_host: Optional[str] = None
+    chroma_server_http_port: Optional[int] = None
+    chroma_server_ssl_enabled: bool = False
+    chroma_server_ssl_verify: Optional[bool] = None
+    chroma_server_headers: Optional[Dict[str, str]] = None
+    chroma_server_api_default_path: str = "/api/v2"
+    chroma_server_cors_allow_origins: List[str] = []
+    chroma_server_max_batch_size: int = 100_000
+    chroma_server_max_body_bytes: int = 512 * 1024 * 1024
+    chroma_server_allow_raw_sql: bool = False
+    chroma_http_timeout: float = 60.0
+    chroma_http_connect_timeout: float = 10.0
+
+    chroma_client_auth_provider: Optional[str] = None
+    chroma_client_auth_credentials: Optional[str] = None
+    chroma_server_auth_provider: Optional[str] = None
+    chroma_server_auth_credentials: Optional[str] = None
+    chroma_auth_token_transport_header: Optional[str] = None
+
+    allow_reset: bool = False
+    anonymized_telemetry: bool = False
+
+    @field_validator("chroma_server_http_port", mode="before")
+    @classmethod
+    def _port_from_str(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() == "":
+            return None
+        return value
+
+    def is_rest(self) -> bool:
+        """True when these settings ask for the HTTP client rather than the embedded engine."""
+        impl = self.chroma_api_impl.lower()
+        return impl == "rest" or "fastapi" in impl or impl.endswith("http")
+
+    def persistent(self) -> bool:
+        """True when the embedded engine keeps its data in ``persist_directory``."""
+        return self.is_persistent or (self.chroma_db_impl or "").endswith("parquet")
+
+    def require(self, key: str) -> Any:
+        """Return a setting, raising a clear error when it is not set."""
+        value = getattr(self, key)
+        if value is None:
+            raise ValueError(f"Missing required config value '{key}'")
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+T = TypeVar("T", bound="Component")
+
+
+class Component:
+    """Something a ``System`` builds and starts: the embedded engine, the HTTP client."""
+
+    def __init__(self, system: "System") -> None:
+        self._system = system
+        self._running = False
+
+    def start(self) -> None:
+        self._running = True
+
+    def stop(self) -> None:
+        self._running = False
+
+    def reset_state(self) -> None:
+        """Forget cached state; called after the database is reset."""
+
+
+class System(Component):
+    """Builds and holds the components that a ``Settings`` asks for.
+
+    Examples:
+        ```python
+        system = System(Settings(allow_reset=True))
+        api = system.instance(API)
+        system.start()
+        ```
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._instances: Dict[type, Component] = {}
+        self._lock = threading.RLock()
+        super().__init__(self)
+
+    def instance(self, type_: Type[T]) -> T:
+        """Return the one instance of ``type_`` (an abstract API type maps to its implementation)."""
+        with self._lock:
+            if type_ not in self._instances:
+                impl = self._implementation(type_)
+                self._instances[type_] = impl(self)
+            return cast(T, self._instances[type_])
+
+    def _implementation(self, type_: type) -> type:
+        from chromadb.api import API
+
+        if type_ is API or (isinstance(type_, type) and issubclass(API, type_) and type_ is not Component):
+            path = _REST_IMPL if self.settings.is_rest() else _LOCAL_IMPL
+            module, _, name = path.rpartition(".")
+            return cast(type, getattr(importlib.import_module(module), name))
+        return type_
+
+    def start(self) -> None:
+        super().start()
+        for component in list(self._instances.values()):
+            component.start()
+
+    def stop(self) -> None:
+        super().stop()
+        for component in reversed(list(self._instances.values())):
+            component.stop()
+
+    def reset_state(self) -> None:
+        for component in self._instances.values():
+            component.reset_state()

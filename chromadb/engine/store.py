@@ -1,0 +1,196 @@
+"""SQLite, the system of record: connections, the one transaction manager, migrations, and the
+folder lock that keeps a second process from writing the same files.
+
+Persistent: WAL journal, ``synchronous=FULL`` (a write is on disk when its call returns), one
+writer connection serialised by a lock and one reader connection per thread. In memory: one
+connection behind one lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.resources
+import os
+import re
+import sqlite3
+import threading
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
+
+from chromadb.errors import ChromaError
+
+DB_FILE = "chroma.sqlite3"
+LOCK_FILE = "chroma.lock"
+_MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class FolderInUseError(ChromaError):
+    """Raised when another process already has the persist directory open."""
+
+    status_code = 409
+
+    @classmethod
+    def name(cls) -> str:
+        return "FolderInUseError"
+
+
+class Store:
+    """Connections to one database file (or one in-memory database)."""
+
+    def __init__(self, path: Optional[str]) -> None:
+        self.path = path
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._all: List[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._lock_fh: Any = None
+        if path is not None:
+            os.makedirs(path, exist_ok=True)
+            self._lock_folder(path)
+            self._file = os.path.join(path, DB_FILE)
+        else:
+            self._file = ":memory:"
+        self._writer = self._connect()
+        if path is not None:
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            self._writer.execute("PRAGMA synchronous=FULL")
+        self._depth = 0
+        self.migrate()
+
+    def _lock_folder(self, path: str) -> None:
+        fh = open(os.path.join(path, LOCK_FILE), "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise FolderInUseError(
+                f"The persist directory {path!r} is in use by another process (pid {holder}); "
+                "open it from one process only, or run a server on it and connect with HttpClient"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._lock_fh = fh
+
+    def _connect(self, readonly: bool = False) -> sqlite3.Connection:
+        if readonly and self.path is not None:
+            conn = sqlite3.connect(
+                f"file:{self._file}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+            )
+        else:
+            conn = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA cache_size=-65536")
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    # -- transactions --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """The one way to write: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. Nested
+        blocks become savepoints, so an inner failure undoes only the inner part."""
+        with self._write_lock:
+            conn = self._writer
+            if self._depth == 0:
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.execute(f"SAVEPOINT sp{self._depth}")
+            self._depth += 1
+            try:
+                yield conn
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    conn.execute("ROLLBACK")
+                else:
+                    conn.execute(f"ROLLBACK TO sp{self._depth}")
+                    conn.execute(f"RELEASE sp{self._depth}")
+                raise
+            else:
+                self._depth -= 1
+                if self._depth == 0:
+                    conn.execute("COMMIT")
+                else:
+                    conn.execute(f"RELEASE sp{self._depth}")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reading. In memory it is the single connection (under the lock)."""
+        if self.path is None:
+            with self._write_lock:
+                yield self._writer
+            return
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        yield conn
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> List[Tuple[Any, ...]]:
+        with self.read() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def raw_sql(self, sql: str) -> Tuple[List[str], List[Tuple[Any, ...]]]:
+        """Run user SQL on a connection that cannot write."""
+        if self.path is None:
+            with self._write_lock:
+                conn = self._writer
+                conn.execute("PRAGMA query_only=ON")
+                try:
+                    cur = conn.execute(sql)
+                    rows = cur.fetchall()
+                finally:
+                    conn.execute("PRAGMA query_only=OFF")
+        else:
+            conn = getattr(self._local, "ro", None)
+            if conn is None:
+                conn = self._local.ro = self._connect(readonly=True)
+                conn.execute("PRAGMA query_only=ON")
+            cur = conn.execute(sql)
+            rows = cur.fetchall()
+        columns = [d[0] for d in cur.description or ()]
+        return columns, rows
+
+    # -- schema --------------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Apply the numbered migration files not yet recorded, each in its own transaction."""
+        conn = self._writer
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+        )
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        folder = importlib.resources.files("chromadb.engine") / "migrations"
+        files = sorted(p.name for p in folder.iterdir() if _MIGRATION_RE.match(p.name))
+        for name in files:
+            version = int(name[:4])
+            if version in done:
+                continue
+            script = (folder / name).read_text(encoding="utf-8")
+            with self.tx() as c:
+                for statement in _split_sql(script):
+                    c.execute(statement)
+                c.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
+                )
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        if self._lock_fh is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_UN)
+                self._lock_fh.close()
+            self._lock_fh = None
+
+
+def _split_sql(script: str) -> List[str]:
+    """Split a migration into statements (our migrations hold no semicolons inside strings)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
