@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 from chromadb.api import API, ClientAPI
-from chromadb.api.client import AdminClient, Client as _Client
+from chromadb.api.client import AdminClient
+from chromadb.api.client import Client as _Client
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import (
     Documents,
@@ -68,7 +69,9 @@ def EphemeralClient(
     """An in-memory client: data lives as long as the process."""
     base = settings if settings is not None else Settings()
     return _Client(
-        base.model_copy(update={"is_persistent": False, "chroma_db_impl": None, "chroma_api_impl": "local"}),
+        base.model_copy(
+            update={"is_persistent": False, "chroma_db_impl": None, "chroma_api_impl": "local"}
+        ),
         tenant,
         database,
     )
@@ -124,29 +127,27 @@ def HttpClient(
     )
 
 
-__all__ = sorted(
-    [
-        "API",
-        "AdminClient",
-        "Client",
-        "ClientAPI",
-        "Collection",
-        "Documents",
-        "EmbeddingFunction",
-        "Embeddings",
-        "EphemeralClient",
-        "GetResult",
-        "HttpClient",
-        "IDs",
-        "Include",
-        "Metadata",
-        "Metadatas",
-        "PersistentClient",
-        "QueryResult",
-        "Settings",
-        "Where",
-        "WhereDocument",
-        "__version__",
-        "get_settings",
-    ]
-)
+__all__ = [
+    "API",
+    "AdminClient",
+    "Client",
+    "ClientAPI",
+    "Collection",
+    "Documents",
+    "EmbeddingFunction",
+    "Embeddings",
+    "EphemeralClient",
+    "GetResult",
+    "HttpClient",
+    "IDs",
+    "Include",
+    "Metadata",
+    "Metadatas",
+    "PersistentClient",
+    "QueryResult",
+    "Settings",
+    "Where",
+    "WhereDocument",
+    "__version__",
+    "get_settings",
+]

@@ -98,7 +98,7 @@ T = TypeVar("T", bound="Component")
 class Component:
     """Something a ``System`` builds and starts: the embedded engine, the HTTP client."""
 
-    def __init__(self, system: "System") -> None:
+    def __init__(self, system: System) -> None:
         self._system = system
         self._running = False
 
@@ -140,7 +140,9 @@ class System(Component):
     def _implementation(self, type_: type) -> type:
         from chromadb.api import API
 
-        if type_ is API or (isinstance(type_, type) and issubclass(API, type_) and type_ is not Component):
+        if type_ is API or (
+            isinstance(type_, type) and issubclass(API, type_) and type_ is not Component
+        ):
             path = _REST_IMPL if self.settings.is_rest() else _LOCAL_IMPL
             module, _, name = path.rpartition(".")
             return cast(type, getattr(importlib.import_module(module), name))

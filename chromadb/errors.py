@@ -194,22 +194,20 @@ error_types.update(
     }
 )
 
-__all__ = sorted(
-    [
-        "AuthError",
-        "AuthorizationError",
-        "BatchSizeExceededError",
-        "ChromaError",
-        "DuplicateIDError",
-        "IDAlreadyExistsError",
-        "InternalError",
-        "InvalidArgumentError",
-        "InvalidCollectionException",
-        "InvalidDimensionException",
-        "InvalidUUIDError",
-        "NotFoundError",
-        "RateLimitError",
-        "UniqueConstraintError",
-        "error_types",
-    ]
-)
+__all__ = [
+    "AuthError",
+    "AuthorizationError",
+    "BatchSizeExceededError",
+    "ChromaError",
+    "DuplicateIDError",
+    "IDAlreadyExistsError",
+    "InternalError",
+    "InvalidArgumentError",
+    "InvalidCollectionException",
+    "InvalidDimensionException",
+    "InvalidUUIDError",
+    "NotFoundError",
+    "RateLimitError",
+    "UniqueConstraintError",
+    "error_types",
+]

@@ -14,7 +14,6 @@ from uuid import UUID
 
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
-    URIs,
     CollectionMetadata,
     Documents,
     EmbeddingFunction,
@@ -24,6 +23,7 @@ from chromadb.api.types import (
     Metadatas,
     PyEmbeddings,
     QueryResult,
+    URIs,
     Where,
     WhereDocument,
 )
@@ -52,7 +52,7 @@ class ClientMethods(ABC):
     database: str = DEFAULT_DATABASE
 
     @abstractmethod
-    def _server(self) -> "API": ...
+    def _server(self) -> API: ...
 
     def heartbeat(self) -> int:
         """Get the current time in nanoseconds since epoch. Used to check if the server is alive.
@@ -64,7 +64,7 @@ class ClientMethods(ABC):
 
     def list_collections(
         self, limit: Optional[int] = None, offset: Optional[int] = None
-    ) -> List["Collection"]:
+    ) -> List[Collection]:
         """List all collections.
 
         Args:
@@ -96,7 +96,7 @@ class ClientMethods(ABC):
         get_or_create: bool = False,
         configuration: Optional[Dict[str, Any]] = None,
         data_loader: Any = None,
-    ) -> "Collection":
+    ) -> Collection:
         """Create a new collection with the given name and metadata.
 
         Args:
@@ -142,7 +142,7 @@ class ClientMethods(ABC):
         embedding_function: Optional[EmbeddingFunction[Any]] = DEFAULT_EMBEDDING_FUNCTION,
         id: Optional[UUID] = None,
         data_loader: Any = None,
-    ) -> "Collection":
+    ) -> Collection:
         """Get a collection with the given name.
 
         Args:
@@ -172,7 +172,7 @@ class ClientMethods(ABC):
         embedding_function: Optional[EmbeddingFunction[Any]] = DEFAULT_EMBEDDING_FUNCTION,
         configuration: Optional[Dict[str, Any]] = None,
         data_loader: Any = None,
-    ) -> "Collection":
+    ) -> Collection:
         """Get or create a collection with the given name and metadata.
 
         Args:
@@ -219,7 +219,7 @@ class ClientMethods(ABC):
         """
         return self._server()._reset()
 
-    def raw_sql(self, sql: str) -> "pd.DataFrame":
+    def raw_sql(self, sql: str) -> pd.DataFrame:
         """Runs a raw SQL query against the database, read-only.
 
         The stable views are ``collections`` (id, name, metadata, tenant, database) and
@@ -283,7 +283,7 @@ class ClientMethods(ABC):
         """Kept for code written against the seed: every write is already on disk."""
         return True
 
-    def _wrap(self, model: CollectionModel, embedding_function: Any) -> "Collection":
+    def _wrap(self, model: CollectionModel, embedding_function: Any) -> Collection:
         from chromadb.api.models.Collection import Collection
 
         return Collection(self._server(), model, embedding_function)
@@ -296,7 +296,7 @@ class API(ClientMethods, Component):
         super().__init__(system)
         self.settings = system.settings
 
-    def _server(self) -> "API":
+    def _server(self) -> API:
         return self
 
     # -- tenants and databases -------------------------------------------------------------
@@ -322,7 +322,10 @@ class API(ClientMethods, Component):
 
     @abstractmethod
     def list_databases(
-        self, limit: Optional[int] = None, offset: Optional[int] = None, tenant: str = DEFAULT_TENANT
+        self,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+        tenant: str = DEFAULT_TENANT,
     ) -> List[Database]:
         """List the databases of a tenant."""
 
@@ -485,16 +488,13 @@ ClientAPI = ClientMethods
 AdminAPI = API
 CreateCollectionConfiguration = Dict[str, Any]
 
-__all__ = sorted(
-    [
-        "API",
-        "AdminAPI",
-        "BaseAPI",
-        "ClientAPI",
-        "ClientMethods",
-        "CreateCollectionConfiguration",
-        "DEFAULT_EMBEDDING_FUNCTION",
-        "ServerAPI",
-    ]
-)
-
+__all__ = [
+    "API",
+    "AdminAPI",
+    "BaseAPI",
+    "ClientAPI",
+    "ClientMethods",
+    "CreateCollectionConfiguration",
+    "DEFAULT_EMBEDDING_FUNCTION",
+    "ServerAPI",
+]

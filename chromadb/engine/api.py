@@ -49,7 +49,7 @@ from chromadb.errors import (
 logger = logging.getLogger(__name__)
 
 INDEX_DIR = "index"
-_open_engines: "weakref.WeakSet[EmbeddedAPI]" = weakref.WeakSet()
+_open_engines: weakref.WeakSet[EmbeddedAPI] = weakref.WeakSet()
 
 
 @atexit.register
@@ -149,7 +149,10 @@ class EmbeddedAPI(API):
             conn.execute("DELETE FROM databases WHERE id = ?", (db["id"],))
 
     def list_databases(
-        self, limit: Optional[int] = None, offset: Optional[int] = None, tenant: str = DEFAULT_TENANT
+        self,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+        tenant: str = DEFAULT_TENANT,
     ) -> List[Database]:
         limit, offset = v.validate_limit_offset(limit, offset)
         rows = self.store.query(
@@ -227,7 +230,9 @@ class EmbeddedAPI(API):
         space = (meta or {}).get("hnsw:space") or ((config.get("hnsw") or {}).get("space"))
         if space is not None:
             if space not in v.SPACES:
-                raise InvalidArgumentError(f"Invalid hnsw space {space!r}: expected one of l2, ip, cosine")
+                raise InvalidArgumentError(
+                    f"Invalid hnsw space {space!r}: expected one of l2, ip, cosine"
+                )
             meta = dict(meta or {})
             meta.setdefault("hnsw:space", space)
         db_id = self._database_id(tenant, database)
@@ -249,8 +254,13 @@ class EmbeddedAPI(API):
                 (cid, name, db_id, json.dumps(meta) if meta else None, json.dumps(config), seq),
             )
         return CollectionModel(
-            id=UUID(cid), name=name, metadata=meta, configuration=config,
-            dimension=None, tenant=tenant, database=database,
+            id=UUID(cid),
+            name=name,
+            metadata=meta,
+            configuration=config,
+            dimension=None,
+            tenant=tenant,
+            database=database,
         )
 
     def _find(self, name_or_id: str, tenant: str, database: str) -> Optional[CollectionModel]:
@@ -324,7 +334,10 @@ class EmbeddedAPI(API):
                     (db_id, new_name),
                 ).fetchone():
                     raise UniqueConstraintError(f"Collection {new_name} already exists")
-                conn.execute("UPDATE catalog_collections SET name = ? WHERE id = ?", (new_name, str(model.id)))
+                conn.execute(
+                    "UPDATE catalog_collections SET name = ? WHERE id = ?",
+                    (new_name, str(model.id)),
+                )
             if meta is not None:
                 conn.execute(
                     "UPDATE catalog_collections SET metadata = ? WHERE id = ?",
@@ -361,7 +374,9 @@ class EmbeddedAPI(API):
         uris: Optional[URIs],
     ) -> bool:
         ids = v.validate_ids(ids)
-        v.validate_lengths(len(ids), embeddings=embeddings, metadatas=metadatas, documents=documents, uris=uris)
+        v.validate_lengths(
+            len(ids), embeddings=embeddings, metadatas=metadatas, documents=documents, uris=uris
+        )
         if len(ids) > self._get_max_batch_size():
             from chromadb.errors import BatchSizeExceededError
 
@@ -374,21 +389,39 @@ class EmbeddedAPI(API):
         self._segment(collection_id).write(mode, ids, embeddings, metas, docs, uri_list)
         return True
 
-    def _add(self, collection_id: UUID, ids: IDs, embeddings: PyEmbeddings,
-             metadatas: Optional[Metadatas] = None, documents: Optional[Documents] = None,
-             uris: Optional[URIs] = None) -> bool:
+    def _add(
+        self,
+        collection_id: UUID,
+        ids: IDs,
+        embeddings: PyEmbeddings,
+        metadatas: Optional[Metadatas] = None,
+        documents: Optional[Documents] = None,
+        uris: Optional[URIs] = None,
+    ) -> bool:
         if embeddings is None:
             raise InvalidArgumentError("Embeddings are required to add records")
         return self._write("add", collection_id, ids, embeddings, metadatas, documents, uris)
 
-    def _update(self, collection_id: UUID, ids: IDs, embeddings: Optional[PyEmbeddings] = None,
-                metadatas: Optional[Metadatas] = None, documents: Optional[Documents] = None,
-                uris: Optional[URIs] = None) -> bool:
+    def _update(
+        self,
+        collection_id: UUID,
+        ids: IDs,
+        embeddings: Optional[PyEmbeddings] = None,
+        metadatas: Optional[Metadatas] = None,
+        documents: Optional[Documents] = None,
+        uris: Optional[URIs] = None,
+    ) -> bool:
         return self._write("update", collection_id, ids, embeddings, metadatas, documents, uris)
 
-    def _upsert(self, collection_id: UUID, ids: IDs, embeddings: PyEmbeddings,
-                metadatas: Optional[Metadatas] = None, documents: Optional[Documents] = None,
-                uris: Optional[URIs] = None) -> bool:
+    def _upsert(
+        self,
+        collection_id: UUID,
+        ids: IDs,
+        embeddings: PyEmbeddings,
+        metadatas: Optional[Metadatas] = None,
+        documents: Optional[Documents] = None,
+        uris: Optional[URIs] = None,
+    ) -> bool:
         return self._write("upsert", collection_id, ids, embeddings, metadatas, documents, uris)
 
     def _get(
@@ -422,12 +455,19 @@ class EmbeddedAPI(API):
     ) -> QueryResult:
         inc = normalize_include(include, DEFAULT_QUERY_INCLUDE)
         if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
-            raise InvalidArgumentError(f"Expected n_results to be a positive int, got {n_results!r}")
+            raise InvalidArgumentError(
+                f"Expected n_results to be a positive int, got {n_results!r}"
+            )
         segment = self._segment(collection_id)
         queries = v.validate_embeddings(query_embeddings, None, what="query embedding")
         id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
         return segment.query(
-            queries, n_results, parse_where(where), parse_where_document(where_document), id_list, list(inc)
+            queries,
+            n_results,
+            parse_where(where),
+            parse_where_document(where_document),
+            id_list,
+            list(inc),
         )
 
     def _delete(
@@ -488,4 +528,3 @@ class EmbeddedAPI(API):
 
     def _get_max_batch_size(self) -> int:
         return int(self.settings.chroma_server_max_batch_size)
-

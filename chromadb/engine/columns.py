@@ -77,9 +77,7 @@ class Columns:
         for column in self.columns.values():
             column.kind[slot] = ABSENT
         for key, value in (metadata or {}).items():
-            column = self.columns.get(key)
-            if column is None:
-                column = self.columns[key] = Column(self.capacity)
+            column = self.columns.get(key) or self.columns.setdefault(key, Column(self.capacity))
             if isinstance(value, bool):
                 column.kind[slot] = BOOL
                 column.num[slot] = float(value)
@@ -115,7 +113,10 @@ class Columns:
                 column = self.columns[key] = Column(self.capacity)
             idx = np.asarray(key_slots, dtype=np.int64)
             kinds = np.fromiter(
-                (BOOL if isinstance(x, bool) else STR if isinstance(x, str) else NUM for x in values),
+                (
+                    BOOL if isinstance(x, bool) else STR if isinstance(x, str) else NUM
+                    for x in values
+                ),
                 dtype=np.int8,
                 count=len(values),
             )
@@ -123,14 +124,20 @@ class Columns:
             num_pos = np.flatnonzero(kinds == NUM)
             if len(num_pos):
                 nums = [values[i] for i in num_pos.tolist()]
-                is_int = np.fromiter((isinstance(x, int) for x in nums), dtype=np.bool_, count=len(nums))
+                is_int = np.fromiter(
+                    (isinstance(x, int) for x in nums), dtype=np.bool_, count=len(nums)
+                )
                 column.num[idx[num_pos]] = np.asarray(nums, dtype=np.float64)
                 column.is_int[idx[num_pos]] = is_int
                 int_pos = num_pos[is_int]
-                column.ival[idx[int_pos]] = np.asarray([values[i] for i in int_pos.tolist()], dtype=np.int64)
+                column.ival[idx[int_pos]] = np.asarray(
+                    [values[i] for i in int_pos.tolist()], dtype=np.int64
+                )
             bool_pos = np.flatnonzero(kinds == BOOL)
             if len(bool_pos):
-                column.num[idx[bool_pos]] = np.asarray([values[i] for i in bool_pos.tolist()], dtype=np.float64)
+                column.num[idx[bool_pos]] = np.asarray(
+                    [values[i] for i in bool_pos.tolist()], dtype=np.float64
+                )
             str_pos = np.flatnonzero(kinds == STR)
             if len(str_pos):
                 column.code[idx[str_pos]] = np.asarray(
@@ -146,9 +153,10 @@ class Columns:
             for m in masks[1:]:
                 combine(out, m, out=out)
             return out
-        column = self.columns.get(node.key)
-        if column is None:
+        found = self.columns.get(node.key)
+        if found is None:
             return np.zeros(n, dtype=np.bool_)
+        column = found
         if isinstance(node, Member):
             hit = np.zeros(n, dtype=np.bool_)
             for value in node.values:

@@ -32,7 +32,7 @@ class Member:
 @dataclass(frozen=True)
 class Logical:
     op: str  # "$and" | "$or"
-    children: tuple["WhereNode", ...]
+    children: tuple[WhereNode, ...]
 
 
 WhereNode = Union[Compare, Member, Logical]
@@ -47,7 +47,7 @@ class Contains:
 @dataclass(frozen=True)
 class DocLogical:
     op: str
-    children: tuple["DocNode", ...]
+    children: tuple[DocNode, ...]
 
 
 DocNode = Union[Contains, DocLogical]
@@ -94,7 +94,9 @@ def _parse_clause(key: str, value: Any) -> WhereNode:
         for child in value:
             node = parse_where(child)
             if node is None:
-                raise InvalidArgumentError(f"Expected each where expression in {key} to be non-empty")
+                raise InvalidArgumentError(
+                    f"Expected each where expression in {key} to be non-empty"
+                )
             children.append(node)
         return Logical(key, tuple(children))
     if key.startswith("$"):
@@ -108,7 +110,7 @@ def _parse_clause(key: str, value: Any) -> WhereNode:
             raise InvalidArgumentError(
                 f"Expected operator expression for {key!r} to have exactly one operator, got {value!r}"
             )
-        (op, operand), = value.items()
+        ((op, operand),) = value.items()
         return _parse_operand(key, op, operand)
     raise InvalidArgumentError(
         f"Expected where value for {key!r} to be a str, int, float, bool or operator dict, got {value!r}"
@@ -139,7 +141,7 @@ def parse_where_document(where_document: Any) -> Optional[DocNode]:
         raise InvalidArgumentError(
             f"Expected where_document to have exactly one operator, got {where_document!r}"
         )
-    (op, operand), = where_document.items()
+    ((op, operand),) = where_document.items()
     if op in ("$contains", "$not_contains"):
         if not isinstance(operand, str) or operand == "":
             raise InvalidArgumentError(

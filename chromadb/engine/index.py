@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 import faiss
 import numpy as np
@@ -101,7 +101,9 @@ class VectorIndex:
     def remove(self, rowids: Iterable[int]) -> None:
         """Tombstone the vectors of these rowids (unknown rowids are ignored)."""
         pop = self.slot_of.pop
-        for rowid in np.asarray(list(rowids) if not isinstance(rowids, np.ndarray) else rowids).tolist():
+        for rowid in np.asarray(
+            list(rowids) if not isinstance(rowids, np.ndarray) else rowids
+        ).tolist():
             slot = pop(rowid, None)
             if slot is not None:
                 self.alive[slot] = False
@@ -142,7 +144,7 @@ class VectorIndex:
         """A view (no copy) of the stored vectors, by slot; valid until the next add."""
         if self.n == 0:
             return np.empty((0, self.params.dimension), dtype=np.float32)
-        storage = faiss.downcast_index(self.index.storage)
+        storage: Any = faiss.downcast_index(self.index.storage)
         ptr = storage.get_xb()
         return faiss.rev_swig_ptr(ptr, self.n * self.params.dimension).reshape(
             self.n, self.params.dimension
@@ -179,7 +181,7 @@ class VectorIndex:
         self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask]
     ) -> Tuple[NDArray[np.float32], NDArray[np.int64]]:
         if allowed is None:
-            return self.index.storage.search(queries, k)  # type: ignore[no-any-return]
+            return self.index.storage.search(queries, k)
         slots = np.flatnonzero(allowed)
         metric = faiss.METRIC_L2 if self.params.space == "l2" else faiss.METRIC_INNER_PRODUCT
         dist, idx = faiss.knn(queries, self.stored_vectors()[slots], k, metric=metric)
@@ -188,7 +190,7 @@ class VectorIndex:
     def _graph(
         self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask], candidates: int
     ) -> Tuple[NDArray[np.float32], NDArray[np.int64]]:
-        params = faiss.SearchParametersHNSW()
+        params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         # A filter leaves fewer usable neighbours per step: search deeper as it narrows.
         widen = min(8.0, (self.n / max(candidates, 1)) ** 0.5)
         params.efSearch = int(min(MAX_SEARCH_EF, max(self.params.search_ef, k) * widen))
@@ -232,7 +234,7 @@ class VectorIndex:
                 os.remove(os.path.join(folder, name))
 
     @classmethod
-    def load(cls, folder: str, params: IndexParams) -> Tuple["VectorIndex", int]:
+    def load(cls, folder: str, params: IndexParams) -> Tuple[VectorIndex, int]:
         """Read the checkpoint CURRENT names; raises on anything missing or inconsistent."""
         with open(os.path.join(folder, "CURRENT")) as fh:
             seq = int(fh.read().strip())
@@ -246,7 +248,7 @@ class VectorIndex:
         if index.ntotal != len(rowids) or index.d != params.dimension:
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
-        self.index = index
+        self.index = index  # type: ignore[assignment]  # read_index returns the concrete HNSW type
         self.index.hnsw.efSearch = params.search_ef
         self.n = len(rowids)
         self.rowids = np.resize(rowids, max(1024, self.n))

@@ -11,13 +11,13 @@ import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from chromadb.api.types import GetResult, QueryResult
+from chromadb.api.types import GetResult, Include, QueryResult
 from chromadb.engine.columns import Columns, Mask
 from chromadb.engine.filters import Contains, DocLogical, DocNode, WhereNode
 from chromadb.engine.index import (
@@ -144,9 +144,7 @@ class Segment:
                 "ORDER BY label",
                 (self.cid, after_seq),
             )
-            bar = tqdm(
-                total=total, desc="Building index", unit="vec", disable=total < PROGRESS_MIN
-            )
+            bar = tqdm(total=total, desc="Building index", unit="vec", disable=total < PROGRESS_MIN)
             try:
                 while batch := cur.fetchmany(5_000):
                     labels = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
@@ -236,18 +234,24 @@ class Segment:
                 existing = self._existing(conn, ids)
                 if mode == "add" and existing:
                     found = [i for i in ids if i in existing]
-                    shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+                    shown = ", ".join(found[:10]) + (
+                        f" and {len(found) - 10} more" if len(found) > 10 else ""
+                    )
                     raise IDAlreadyExistsError(f"IDs already exist in the collection: {shown}")
                 if mode == "update":
                     missing = [i for i in ids if i not in existing]
                     if missing:
-                        logger.warning("Update of nonexisting ids skipped: %s", ", ".join(missing[:10]))
+                        logger.warning(
+                            "Update of nonexisting ids skipped: %s", ", ".join(missing[:10])
+                        )
                 new_pos = [i for i, id_ in enumerate(ids) if id_ not in existing]
                 if mode == "update":
                     new_pos = []
                 if new_pos and vectors is None:
                     raise InvalidArgumentError("Embeddings are required to add new records")
-                seq = conn.execute("UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq").fetchone()[0]
+                seq = conn.execute(
+                    "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
+                ).fetchone()[0]
                 if vectors is not None and self.dimension is None and len(vectors):
                     new_dimension = int(vectors.shape[1])
                     conn.execute(
@@ -255,14 +259,27 @@ class Segment:
                         (new_dimension, self.cid),
                     )
                 if new_pos:
-                    labels = self._insert(conn, seq, new_pos, ids, vectors, metadatas, documents, uris)
+                    labels = self._insert(
+                        conn, seq, new_pos, ids, vectors, metadatas, documents, uris
+                    )
                     for pos, label in zip(new_pos, labels):
                         changed_labels.append(label)
                         changed_rows.append(pos)
                         final_meta[label] = _clean(metadatas[pos] if metadatas else None)
                 upd_pos = [i for i, id_ in enumerate(ids) if id_ in existing]
                 if upd_pos:
-                    self._update(conn, seq, upd_pos, ids, existing, vectors, metadatas, documents, uris, final_meta)
+                    self._update(
+                        conn,
+                        seq,
+                        upd_pos,
+                        ids,
+                        existing,
+                        vectors,
+                        metadatas,
+                        documents,
+                        uris,
+                        final_meta,
+                    )
                     if vectors is not None:
                         for pos in upd_pos:
                             changed_labels.append(existing[ids[pos]].label)
@@ -376,7 +393,11 @@ class Segment:
                         merged[key] = value
                 meta = merged or None
             final_meta[old.label] = meta
-            doc = documents[pos] if documents is not None and documents[pos] is not None else old.document
+            doc = (
+                documents[pos]
+                if documents is not None and documents[pos] is not None
+                else old.document
+            )
             uri = uris[pos] if uris is not None and uris[pos] is not None else old.uri
             rows.append((old.label, doc, _dump_meta(meta), uri, pos, doc != old.document))
         if vectors is not None:
@@ -391,7 +412,9 @@ class Segment:
             )
         changed_docs = [(lb, d) for lb, d, _, _, _, changed in rows if changed]
         if changed_docs:
-            conn.executemany("DELETE FROM documents_fts WHERE rowid = ?", [(lb,) for lb, _ in changed_docs])
+            conn.executemany(
+                "DELETE FROM documents_fts WHERE rowid = ?", [(lb,) for lb, _ in changed_docs]
+            )
             conn.executemany(
                 "INSERT INTO documents_fts (rowid, document) VALUES (?, ?)",
                 [(lb, d) for lb, d in changed_docs if d is not None],
@@ -409,7 +432,9 @@ class Segment:
                 return []
             deleted_ids = [row[1] for row in self._fetch(labels, "id").values()]
             with self.store.tx() as conn:
-                seq = conn.execute("UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq").fetchone()[0]
+                seq = conn.execute(
+                    "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
+                ).fetchone()[0]
                 for chunk in _chunks(labels):
                     marks = _marks(len(chunk))
                     conn.execute(f"DELETE FROM records WHERE label IN ({marks})", chunk)
@@ -519,7 +544,11 @@ class Segment:
         offset: int,
         include: List[str],
     ) -> GetResult:
-        fields = "id, document, metadata, uri, embedding" if "embeddings" in include else "id, document, metadata, uri"
+        fields = (
+            "id, document, metadata, uri, embedding"
+            if "embeddings" in include
+            else "id, document, metadata, uri"
+        )
         with self.lock.read():
             if ids is None and where is None and where_document is None:
                 rows = self.store.query(
@@ -559,7 +588,11 @@ class Segment:
                     id_mask[index.slots_for(r.label for r in found.values())] = True
                     mask = id_mask if mask is None else mask & id_mask
                 dist, labels = index.search(queries, n_results, mask)
-        fields = "id, document, metadata, uri, embedding" if "embeddings" in include else "id, document, metadata, uri"
+        fields = (
+            "id, document, metadata, uri, embedding"
+            if "embeddings" in include
+            else "id, document, metadata, uri"
+        )
         wanted = sorted({int(x) for x in labels.ravel() if x >= 0})
         fetched = self._fetch(wanted, fields)
         per_query = []
@@ -577,7 +610,9 @@ class Segment:
 
     def count(self) -> int:
         return int(
-            self.store.query("SELECT count(*) FROM records WHERE collection_id = ?", (self.cid,))[0][0]
+            self.store.query("SELECT count(*) FROM records WHERE collection_id = ?", (self.cid,))[
+                0
+            ][0]
         )
 
     def ensure_index(self) -> bool:
@@ -619,7 +654,7 @@ def _get_result(rows: Sequence[Tuple[Any, ...]], include: List[str]) -> GetResul
         uris=cols["uris"],
         data=None,
         metadatas=cols["metadatas"],
-        included=list(include),  # type: ignore[typeddict-item]
+        included=cast(Include, list(include)),
     )
 
 
@@ -629,8 +664,10 @@ def _query_result(
     cols = [_columns_of(rows, include) for rows in per_query]
 
     def field(name: str) -> Any:
-        return [c[name] for c in cols] if cols and cols[0][name] is not None else (
-            [] if not cols and name in include else None
+        return (
+            [c[name] for c in cols]
+            if cols and cols[0][name] is not None
+            else ([] if not cols and name in include else None)
         )
 
     return QueryResult(
@@ -641,5 +678,5 @@ def _query_result(
         data=None,
         metadatas=field("metadatas") if "metadatas" in include else None,
         distances=per_dist if "distances" in include else None,
-        included=list(include),  # type: ignore[typeddict-item]
+        included=cast(Include, list(include)),
     )

@@ -78,7 +78,10 @@ class Store:
     def _connect(self, readonly: bool = False) -> sqlite3.Connection:
         if readonly and self.path is not None:
             conn = sqlite3.connect(
-                f"file:{self._file}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+                f"file:{self._file}?mode=ro",
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
             )
         else:
             conn = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None)
@@ -125,7 +128,7 @@ class Store:
             with self._write_lock:
                 yield self._writer
             return
-        conn = getattr(self._local, "conn", None)
+        conn: Optional[sqlite3.Connection] = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
         yield conn
@@ -138,19 +141,19 @@ class Store:
         """Run user SQL on a connection that cannot write."""
         if self.path is None:
             with self._write_lock:
-                conn = self._writer
-                conn.execute("PRAGMA query_only=ON")
+                writer = self._writer
+                writer.execute("PRAGMA query_only=ON")
                 try:
-                    cur = conn.execute(sql)
+                    cur = writer.execute(sql)
                     rows = cur.fetchall()
                 finally:
-                    conn.execute("PRAGMA query_only=OFF")
+                    writer.execute("PRAGMA query_only=OFF")
         else:
-            conn = getattr(self._local, "ro", None)
-            if conn is None:
-                conn = self._local.ro = self._connect(readonly=True)
-                conn.execute("PRAGMA query_only=ON")
-            cur = conn.execute(sql)
+            ro: Optional[sqlite3.Connection] = getattr(self._local, "ro", None)
+            if ro is None:
+                ro = self._local.ro = self._connect(readonly=True)
+                ro.execute("PRAGMA query_only=ON")
+            cur = ro.execute(sql)
             rows = cur.fetchall()
         columns = [d[0] for d in cur.description or ()]
         return columns, rows

@@ -101,7 +101,9 @@ def validate_embeddings(
                 if isinstance(v, (bool, np.bool_)):
                     raise InvalidArgumentError(f"Expected {what}s to contain numbers, got a bool")
     if rows.size and not np.all(np.isfinite(rows)):
-        raise InvalidArgumentError(f"Expected {what}s to contain only finite numbers (no NaN or inf)")
+        raise InvalidArgumentError(
+            f"Expected {what}s to contain only finite numbers (no NaN or inf)"
+        )
     if dimension is not None and rows.shape[0] and rows.shape[1] != dimension:
         raise InvalidDimensionException(
             f"Embedding dimension {rows.shape[1]} does not match collection dimensionality {dimension}"
@@ -113,16 +115,22 @@ def _check_value(key: str, value: Any, allow_none: bool) -> None:
     if value is None:
         if allow_none:
             return
-        raise InvalidArgumentError(f"Expected metadata value for key {key!r} to be a str, int, float or bool, got None")
+        raise InvalidArgumentError(
+            f"Expected metadata value for key {key!r} to be a str, int, float or bool, got None"
+        )
     if isinstance(value, bool) or isinstance(value, str):
         return
     if isinstance(value, int):
         if not _INT64_MIN <= value <= _INT64_MAX:
-            raise InvalidArgumentError(f"Metadata value for key {key!r} does not fit in 64 bits: {value}")
+            raise InvalidArgumentError(
+                f"Metadata value for key {key!r} does not fit in 64 bits: {value}"
+            )
         return
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise InvalidArgumentError(f"Expected metadata value for key {key!r} to be finite, got {value}")
+            raise InvalidArgumentError(
+                f"Expected metadata value for key {key!r} to be finite, got {value}"
+            )
         return
     raise InvalidArgumentError(
         f"Expected metadata value for key {key!r} to be a str, int, float or bool, "
@@ -162,7 +170,9 @@ def validate_documents(documents: Any, field: str = "documents") -> Optional[Lis
         raise InvalidArgumentError(f"Expected {field} to be a list of str, got {documents!r}")
     for i, doc in enumerate(documents):
         if doc is not None and not isinstance(doc, str):
-            raise InvalidArgumentError(f"Expected {field} {i} to be a str, got {type(doc).__name__}")
+            raise InvalidArgumentError(
+                f"Expected {field} {i} to be a str, got {type(doc).__name__}"
+            )
     return list(documents)
 
 
@@ -178,13 +188,17 @@ def validate_collection_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
         )
     for key in ("hnsw:M", "hnsw:construction_ef", "hnsw:search_ef"):
         value = out.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
             raise InvalidArgumentError(f"Expected {key} to be a positive int, got {value!r}")
     return out or None
 
 
 def validate_limit_offset(limit: Any, offset: Any) -> tuple[Optional[int], int]:
     for name, value in (("limit", limit), ("offset", offset)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             raise InvalidArgumentError(f"Expected {name} to be a non-negative int, got {value!r}")
     return limit, offset or 0

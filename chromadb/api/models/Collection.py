@@ -4,12 +4,15 @@ the backend (embedded engine or HTTP client) through the API contract."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union, cast
 from uuid import UUID
+
+from tqdm import tqdm
 
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
+    ID,
     URI,
     CollectionMetadata,
     Document,
@@ -18,7 +21,6 @@ from chromadb.api.types import (
     EmbeddingFunction,
     Embeddings,
     GetResult,
-    ID,
     IDs,
     Include,
     Metadata,
@@ -32,13 +34,16 @@ from chromadb.api.types import (
     normalize_embeddings,
     normalize_include,
 )
-from chromadb.errors import InvalidArgumentError
+from chromadb.errors import ChromaError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from chromadb.api import API
     from chromadb.api.models.model import CollectionModel
 
 logger = logging.getLogger(__name__)
+
+# Documents per call to the embedding function when a write embeds many of them.
+EMBED_BATCH = 512
 
 _EF_KEY = "embedding_function"
 
@@ -85,7 +90,7 @@ def configuration_with_embedding_function(
     return config
 
 
-def resolve_embedding_function(model: "CollectionModel", ef: Any) -> Optional[EmbeddingFunction[Any]]:
+def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[EmbeddingFunction[Any]]:
     """Pick the embedding function for a collection handle: the one given, checked against the
     recorded one; else the recorded one rebuilt from its configuration; else the default."""
     from chromadb.utils import embedding_functions as efs
@@ -116,8 +121,8 @@ class Collection:
 
     def __init__(
         self,
-        client: "API",
-        model: "CollectionModel",
+        client: API,
+        model: CollectionModel,
         embedding_function: Any = None,
     ) -> None:
         self._client = client
@@ -249,7 +254,9 @@ class Collection:
             else self._embed(maybe_cast_one_to_many(query_texts) or [])
         )
         if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
-            raise InvalidArgumentError(f"Expected n_results to be a positive integer, got {n_results!r}")
+            raise InvalidArgumentError(
+                f"Expected n_results to be a positive integer, got {n_results!r}"
+            )
         return self._client._query(
             self.id,
             query_embeddings=embeddings or [],
@@ -279,8 +286,10 @@ class Collection:
             IDAlreadyExistsError: an id is already in the collection.
             InvalidDimensionException: an embedding has the wrong length.
         """
-        args = self._prepare(ids, embeddings, metadatas, documents, uris, require_embeddings=True)
-        self._client._add(self.id, *args)
+        id_list, emb, metas, docs, uri_list = self._prepare(
+            ids, embeddings, metadatas, documents, uris
+        )
+        self._client._add(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
     def update(
         self,
@@ -293,8 +302,7 @@ class Collection:
     ) -> None:
         """Update the embeddings, metadatas or documents of existing records. A document given
         without an embedding is re-embedded. A metadata key set to None is removed."""
-        args = self._prepare(ids, embeddings, metadatas, documents, uris, require_embeddings=False)
-        self._client._update(self.id, *args)
+        self._client._update(self.id, *self._prepare(ids, embeddings, metadatas, documents, uris))
 
     def upsert(
         self,
@@ -306,8 +314,10 @@ class Collection:
         images: Any = None,
     ) -> None:
         """Add records that do not exist yet and update those that do."""
-        args = self._prepare(ids, embeddings, metadatas, documents, uris, require_embeddings=True)
-        self._client._upsert(self.id, *args)
+        id_list, emb, metas, docs, uri_list = self._prepare(
+            ids, embeddings, metadatas, documents, uris
+        )
+        self._client._upsert(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
     def delete(
         self,
@@ -347,17 +357,49 @@ class Collection:
                 raise InvalidArgumentError(
                     f"Expected document {i} to be a str, got {type(doc).__name__}"
                 )
-        return normalize_embeddings(self._embedding_function(documents)) or []
+        ef = self._embedding_function
+        if len(documents) <= EMBED_BATCH:
+            return self._embed_batch(ef, documents, 0)
+        # Thousands of documents take a while: show progress, embed in batches, and say which
+        # batch failed if one does.
+        out: PyEmbeddings = []
+        with tqdm(total=len(documents), desc="Embedding", unit="doc") as bar:
+            for start in range(0, len(documents), EMBED_BATCH):
+                batch = documents[start : start + EMBED_BATCH]
+                out.extend(self._embed_batch(ef, batch, start))
+                bar.update(len(batch))
+        return out
+
+    @staticmethod
+    def _embed_batch(ef: EmbeddingFunction[Any], documents: Documents, start: int) -> PyEmbeddings:
+        where = f"documents {start}-{start + len(documents) - 1}"
+        try:
+            embeddings = normalize_embeddings(ef(documents)) or []
+        except ChromaError as exc:
+            raise type(exc)(f"Embedding {where} failed: {exc}") from exc
+        except Exception as exc:
+            raise ChromaError(f"Embedding {where} failed: {type(exc).__name__}: {exc}") from exc
+        if len(embeddings) != len(documents):
+            raise InvalidArgumentError(
+                f"The embedding function returned {len(embeddings)} embeddings for "
+                f"{len(documents)} documents ({where})"
+            )
+        return embeddings
+
+    @staticmethod
+    def _required(embeddings: Optional[PyEmbeddings]) -> PyEmbeddings:
+        if embeddings is None:
+            raise InvalidArgumentError(
+                "You must provide embeddings or documents (with an embedding function)"
+            )
+        return embeddings
 
     def _prepare(
-        self,
-        ids: Any,
-        embeddings: Any,
-        metadatas: Any,
-        documents: Any,
-        uris: Any,
-        require_embeddings: bool,
-    ) -> tuple[IDs, Optional[PyEmbeddings], Optional[Metadatas], Optional[Documents], Optional[URIs]]:
+        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
+    ) -> tuple[
+        IDs, Optional[PyEmbeddings], Optional[Metadatas], Optional[Documents], Optional[URIs]
+    ]:
+        """Wrap single records into batches and embed documents that lack embeddings."""
         id_list = maybe_cast_one_to_many(ids)
         if id_list is None:
             raise InvalidArgumentError("Expected ids to be a list of str, got None")
@@ -371,12 +413,7 @@ class Collection:
                     f"Number of documents ({len(docs)}) does not match number of ids ({len(id_list)})"
                 )
             emb = self._embed(docs)
-        if emb is None and require_embeddings:
-            raise InvalidArgumentError(
-                "You must provide embeddings or documents (with an embedding function)"
-            )
         return id_list, emb, metas, docs, uri_list
 
 
 __all__ = ["Collection"]
-
