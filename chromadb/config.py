@@ -7,8 +7,10 @@ import importlib
 import threading
 from typing import Any, Dict, List, Optional, Type, TypeVar, cast
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import json
+import os
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 DEFAULT_TENANT = "default_tenant"
 DEFAULT_DATABASE = "default_database"
@@ -18,7 +20,29 @@ _LOCAL_IMPL = "chromadb.engine.api.EmbeddedAPI"
 _REST_IMPL = "chromadb.api.fastapi.FastAPI"
 
 
-class Settings(BaseSettings):
+def _from_environment(fields: Dict[str, Any], given: Dict[str, Any]) -> Dict[str, Any]:
+    """The one place the environment is read: each field not given as an argument takes the
+    variable of the same name, upper-cased, when it is set (lists and dicts as JSON)."""
+    values = dict(given)
+    for name, field in fields.items():
+        if name in values:
+            continue
+        raw = os.environ.get(name.upper())
+        if raw is None:
+            continue
+        annotation = str(field.annotation)
+        if ("List" in annotation or "Dict" in annotation or "list" in annotation) and raw.strip()[
+            :1
+        ] in "[{":
+            values[name] = json.loads(raw)
+        elif "List" in annotation or "list" in annotation:
+            values[name] = [item.strip() for item in raw.split(",") if item.strip()]
+        else:
+            values[name] = raw
+    return values
+
+
+class Settings(BaseModel):
     """Configuration of a client or server.
 
     Every field can also be set by the environment variable of the same name in upper case
@@ -32,7 +56,14 @@ class Settings(BaseSettings):
         ```
     """
 
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, validate_default=True)
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_environment(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return _from_environment(cls.model_fields, data)
+        return data
 
     environment: str = ""
     # "local" (embedded) or "rest" (HTTP client); Chroma's dotted class paths are understood too.

@@ -54,6 +54,8 @@ class VectorIndex:
         self.slot_of: Dict[int, int] = {}
         self.n = 0
         self.n_dead = 0
+        # A checkpoint opened with mmap is read-only: re-read it into memory before writing.
+        self._mapped_from: Optional[str] = None
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
         p = self.params
@@ -88,6 +90,7 @@ class VectorIndex:
         if len(rowids) == 0:
             return np.empty(0, dtype=np.int64)
         self.remove(rowids)
+        self._own()
         self._reserve(len(rowids))
         start = self.n
         self.index.add(self.prepare(vectors))
@@ -97,6 +100,13 @@ class VectorIndex:
         self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
         self.n += len(rowids)
         return slots
+
+    def _own(self) -> None:
+        if self._mapped_from is not None:
+            index: Any = faiss.read_index(self._mapped_from)
+            index.hnsw.efSearch = self.params.search_ef
+            self.index = index
+            self._mapped_from = None
 
     def remove(self, rowids: Iterable[int]) -> None:
         """Tombstone the vectors of these rowids (unknown rowids are ignored)."""
@@ -118,6 +128,7 @@ class VectorIndex:
         vectors = self.stored_vectors()[live].copy()
         rowids = self.rowids[live].copy()
         self.index = self._new_faiss()
+        self._mapped_from = None
         self.rowids = np.empty(max(1024, len(live)), dtype=np.int64)
         self.alive = np.zeros(len(self.rowids), dtype=np.bool_)
         self.slot_of = {}
@@ -233,23 +244,35 @@ class VectorIndex:
             if stem.isdigit() and int(stem) != seq:
                 os.remove(os.path.join(folder, name))
 
+    @staticmethod
+    def checkpoint_seq(folder: str) -> Optional[int]:
+        """The log sequence of the checkpoint in ``folder``, or None when there is none."""
+        try:
+            with open(os.path.join(folder, "CURRENT")) as fh:
+                return int(fh.read().strip())
+        except (OSError, ValueError):
+            return None
+
     @classmethod
-    def load(cls, folder: str, params: IndexParams) -> Tuple[VectorIndex, int]:
-        """Read the checkpoint CURRENT names; raises on anything missing or inconsistent."""
-        with open(os.path.join(folder, "CURRENT")) as fh:
-            seq = int(fh.read().strip())
+    def load(cls, folder: str, params: IndexParams, mmap: bool = False) -> Tuple[VectorIndex, int]:
+        """Read the checkpoint CURRENT names; raises on anything missing or inconsistent.
+        With ``mmap`` the vectors stay in the file (paged in on use) until the first write."""
+        seq = cls.checkpoint_seq(folder)
+        if seq is None:
+            raise ValueError("no checkpoint")
         base = os.path.join(folder, str(seq))
         with np.load(base + ".npz") as data:
             rowids = data["rowids"].astype(np.int64)
             alive = data["alive"].astype(np.bool_)
             if int(data["seq"]) != seq or int(data["dimension"]) != params.dimension:
                 raise ValueError("checkpoint does not match its collection")
-        index = faiss.read_index(base + ".faiss")
+        index = faiss.read_index(base + ".faiss", faiss.IO_FLAG_MMAP_IFC if mmap else 0)
         if index.ntotal != len(rowids) or index.d != params.dimension:
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
         self.index = index  # type: ignore[assignment]  # read_index returns the concrete HNSW type
         self.index.hnsw.efSearch = params.search_ef
+        self._mapped_from = base + ".faiss" if mmap else None
         self.n = len(rowids)
         self.rowids = np.resize(rowids, max(1024, self.n))
         self.alive = np.zeros(len(self.rowids), dtype=np.bool_)

@@ -107,9 +107,15 @@ class Segment:
         params = self._params(dimension)
         index: Optional[VectorIndex] = None
         cp_seq = 0
-        if self.index_folder and os.path.exists(os.path.join(self.index_folder, "CURRENT")):
+        saved_seq = VectorIndex.checkpoint_seq(self.index_folder) if self.index_folder else None
+        if self.index_folder and saved_seq is not None:
+            # Nothing to add on top of the checkpoint: map it instead of reading it (fast open).
+            pending = self.store.query(
+                "SELECT count(*) FROM records WHERE collection_id = ? AND vseq > ?",
+                (self.cid, saved_seq),
+            )[0][0]
             try:
-                index, cp_seq = VectorIndex.load(self.index_folder, params)
+                index, cp_seq = VectorIndex.load(self.index_folder, params, mmap=pending == 0)
             except Exception as exc:  # a damaged checkpoint is only a lost cache
                 logger.warning("Index checkpoint of %s unreadable (%s); rebuilding", self.cid, exc)
                 index = None
