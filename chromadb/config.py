@@ -4,11 +4,10 @@ the ``System`` that builds the API implementation those settings ask for."""
 from __future__ import annotations
 
 import importlib
-import threading
-from typing import Any, Dict, List, Optional, Type, TypeVar, cast
-
 import json
 import os
+import threading
+from typing import Any, Dict, List, Optional, Type, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
