@@ -89,17 +89,30 @@ class VectorIndex:
         returns the slots they went to."""
         if len(rowids) == 0:
             return np.empty(0, dtype=np.int64)
-        self.remove(rowids)
+        slots = np.arange(self.append(vectors), self.n, dtype=np.int64)
+        self.bind(slots, rowids)
+        return slots
+
+    def append(self, vectors: NDArray[np.float32]) -> int:
+        """Put vectors into new slots that belong to no record yet (dead until ``bind``);
+        returns the first slot. Lets the graph work start before the rows are committed."""
         self._own()
-        self._reserve(len(rowids))
+        self._reserve(len(vectors))
         start = self.n
         self.index.add(self.prepare(vectors))
-        slots = np.arange(start, start + len(rowids), dtype=np.int64)
-        self.rowids[start : start + len(rowids)] = rowids
-        self.alive[start : start + len(rowids)] = True
+        self.rowids[start : start + len(vectors)] = -1
+        self.alive[start : start + len(vectors)] = False
+        self.n += len(vectors)
+        self.n_dead += len(vectors)
+        return start
+
+    def bind(self, slots: NDArray[np.int64], rowids: NDArray[np.int64]) -> None:
+        """Give appended slots to records, retiring each record's older slot."""
+        self.remove(rowids)
+        self.rowids[slots] = rowids
+        self.alive[slots] = True
         self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
-        self.n += len(rowids)
-        return slots
+        self.n_dead -= len(slots)
 
     def _own(self) -> None:
         if self._mapped_from is not None:

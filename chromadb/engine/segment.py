@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, cast
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +38,8 @@ _CHUNK = 10_000  # SQLite host parameters per statement stay well under its limi
 # Write an index checkpoint once the log to replay would exceed the index itself.
 CHECKPOINT_MIN_CHANGES = 50_000
 PROGRESS_MIN = 20_000
+# Batches at least this large build their graph in a thread while SQLite writes the rows.
+OVERLAP_MIN_ROWS = 256
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -231,78 +233,113 @@ class Segment:
                 raise InvalidArgumentError(
                     f"Number of embeddings ({len(vectors)}) does not match number of ids ({len(ids)})"
                 )
-            self._index_or_none()
+            target = self._index_or_none()
+            if target is None and vectors is not None and len(vectors):
+                target = VectorIndex(self._params(int(vectors.shape[1])))
+            # Large batches: build the graph in a thread while SQLite writes the rows (faiss
+            # releases the GIL). Searches are shut out by the write lock either way.
+            indexing = None
+            if target is not None and vectors is not None and len(vectors) >= OVERLAP_MIN_ROWS:
+                indexing = _InThread(target.append, vectors)
             new_dimension: Optional[int] = None
             changed_labels: List[int] = []
             changed_rows: List[int] = []
             final_meta: Dict[int, Optional[Dict[str, Any]]] = {}
-            with self.store.tx() as conn:
-                existing = self._existing(conn, ids)
-                if mode == "add" and existing:
-                    found = [i for i in ids if i in existing]
-                    shown = ", ".join(found[:10]) + (
-                        f" and {len(found) - 10} more" if len(found) > 10 else ""
-                    )
-                    raise IDAlreadyExistsError(f"IDs already exist in the collection: {shown}")
-                if mode == "update":
-                    missing = [i for i in ids if i not in existing]
-                    if missing:
-                        logger.warning(
-                            "Update of nonexisting ids skipped: %s", ", ".join(missing[:10])
-                        )
-                new_pos = [i for i, id_ in enumerate(ids) if id_ not in existing]
-                if mode == "update":
-                    new_pos = []
-                if new_pos and vectors is None:
-                    raise InvalidArgumentError("Embeddings are required to add new records")
-                seq = conn.execute(
-                    "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
-                ).fetchone()[0]
-                if vectors is not None and self.dimension is None and len(vectors):
-                    new_dimension = int(vectors.shape[1])
-                    conn.execute(
-                        "UPDATE catalog_collections SET dimension = ? WHERE id = ?",
-                        (new_dimension, self.cid),
-                    )
-                if new_pos:
-                    labels = self._insert(
-                        conn, seq, new_pos, ids, vectors, metadatas, documents, uris
-                    )
-                    for pos, label in zip(new_pos, labels):
-                        changed_labels.append(label)
-                        changed_rows.append(pos)
-                        final_meta[label] = _clean(metadatas[pos] if metadatas else None)
-                upd_pos = [i for i, id_ in enumerate(ids) if id_ in existing]
-                if upd_pos:
-                    self._update(
-                        conn,
-                        seq,
-                        upd_pos,
-                        ids,
-                        existing,
-                        vectors,
-                        metadatas,
-                        documents,
-                        uris,
-                        final_meta,
-                    )
-                    if vectors is not None:
-                        for pos in upd_pos:
-                            changed_labels.append(existing[ids[pos]].label)
-                            changed_rows.append(pos)
+            try:
+                seq = self._write_rows(
+                    mode,
+                    ids,
+                    vectors,
+                    metadatas,
+                    documents,
+                    uris,
+                    changed_labels,
+                    changed_rows,
+                    final_meta,
+                )
+            except BaseException:
+                if indexing is not None:
+                    indexing.wait()  # its slots stay dead: nothing was committed
+                raise
+            if vectors is not None and self.dimension is None and len(vectors):
+                new_dimension = int(vectors.shape[1])
             # Committed: now the caches. Any failure here only drops them (rebuilt from SQLite).
             if new_dimension is not None:
-                # The first vectors of the collection: nothing to load, start an empty index.
                 self.dimension = new_dimension
-                self._index = VectorIndex(self._params(new_dimension))
+                self._index = target
             try:
                 self._last_seq = seq
-                self._apply_to_caches(changed_labels, changed_rows, vectors, final_meta)
+                start = indexing.result() if indexing is not None else None
+                self._apply_to_caches(changed_labels, changed_rows, vectors, final_meta, start)
             except Exception:
                 logger.exception("Index update failed; it will be rebuilt from SQLite")
                 self._index, self._columns = None, None
                 raise
             self._after_write(len(ids))
+
+    def _write_rows(
+        self,
+        mode: str,
+        ids: List[str],
+        vectors: Optional[NDArray[np.float32]],
+        metadatas: Optional[List[Optional[Dict[str, Any]]]],
+        documents: Optional[List[Optional[str]]],
+        uris: Optional[List[Optional[str]]],
+        changed_labels: List[int],
+        changed_rows: List[int],
+        final_meta: Dict[int, Optional[Dict[str, Any]]],
+    ) -> int:
+        """The SQLite half of a write, in one transaction; returns its log sequence."""
+        with self.store.tx() as conn:
+            existing = self._existing(conn, ids)
+            if mode == "add" and existing:
+                found = [i for i in ids if i in existing]
+                shown = ", ".join(found[:10]) + (
+                    f" and {len(found) - 10} more" if len(found) > 10 else ""
+                )
+                raise IDAlreadyExistsError(f"IDs already exist in the collection: {shown}")
+            if mode == "update":
+                missing = [i for i in ids if i not in existing]
+                if missing:
+                    logger.warning("Update of nonexisting ids skipped: %s", ", ".join(missing[:10]))
+            new_pos = [i for i, id_ in enumerate(ids) if id_ not in existing]
+            if mode == "update":
+                new_pos = []
+            if new_pos and vectors is None:
+                raise InvalidArgumentError("Embeddings are required to add new records")
+            seq = conn.execute(
+                "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
+            ).fetchone()[0]
+            if vectors is not None and self.dimension is None and len(vectors):
+                conn.execute(
+                    "UPDATE catalog_collections SET dimension = ? WHERE id = ?",
+                    (int(vectors.shape[1]), self.cid),
+                )
+            if new_pos:
+                labels = self._insert(conn, seq, new_pos, ids, vectors, metadatas, documents, uris)
+                for pos, label in zip(new_pos, labels):
+                    changed_labels.append(label)
+                    changed_rows.append(pos)
+                    final_meta[label] = _clean(metadatas[pos] if metadatas else None)
+            upd_pos = [i for i, id_ in enumerate(ids) if id_ in existing]
+            if upd_pos:
+                self._update(
+                    conn,
+                    seq,
+                    upd_pos,
+                    ids,
+                    existing,
+                    vectors,
+                    metadatas,
+                    documents,
+                    uris,
+                    final_meta,
+                )
+                if vectors is not None:
+                    for pos in upd_pos:
+                        changed_labels.append(existing[ids[pos]].label)
+                        changed_rows.append(pos)
+        return int(seq)
 
     def _apply_to_caches(
         self,
@@ -310,12 +347,18 @@ class Segment:
         rows: List[int],
         vectors: Optional[NDArray[np.float32]],
         final_meta: Dict[int, Optional[Dict[str, Any]]],
+        appended_at: Optional[int],
     ) -> None:
         index = self._index_or_none()
         if index is None:
             return
         if labels and vectors is not None:
-            index.add(np.asarray(labels, dtype=np.int64), vectors[np.asarray(rows, dtype=np.int64)])
+            label_arr = np.asarray(labels, dtype=np.int64)
+            row_arr = np.asarray(rows, dtype=np.int64)
+            if appended_at is None:
+                index.add(label_arr, vectors[row_arr])
+            else:
+                index.bind(appended_at + row_arr, label_arr)
         if self._columns is not None:
             for label, meta in final_meta.items():
                 slot = index.slot_of.get(label)
@@ -625,6 +668,31 @@ class Segment:
         with self.lock.read():
             self._index_or_none()
         return True
+
+
+class _InThread:
+    """Run one call in a thread and hand back its result (or its exception)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._result: Any = None
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def _clean(meta: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
