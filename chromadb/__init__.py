@@ -20,6 +20,7 @@ from chromadb.api import API, ClientAPI
 from chromadb.api.client import AdminClient
 from chromadb.api.client import Client as _Client
 from chromadb.api.models.Collection import Collection
+from chromadb.api.search import Search
 from chromadb.api.types import (
     Documents,
     EmbeddingFunction,
@@ -145,6 +146,7 @@ __all__ = [
     "Metadatas",
     "PersistentClient",
     "QueryResult",
+    "Search",
     "Settings",
     "Where",
     "WhereDocument",
