@@ -307,6 +307,7 @@ class EmbeddedAPI(API):
                 conn.execute("DELETE FROM catalog_collections WHERE id = ?", (cid,))
             with self._lock:
                 self._segments.pop(cid, None)
+            segment.dropped = True
             segment.drop_files()
 
     def _modify(
@@ -495,6 +496,7 @@ class EmbeddedAPI(API):
             # Wait for every write and search in flight to finish before the files go.
             for segment in self._segments.values():
                 held.enter_context(segment.lock.write())
+                segment.dropped = True
             self._segments.clear()
             if self._store is not None:
                 self._store.close()

@@ -30,7 +30,7 @@ from chromadb.engine.index import (
 from chromadb.engine.rwlock import RWLock
 from chromadb.engine.store import Store
 from chromadb.engine.validation import validate_embeddings
-from chromadb.errors import IDAlreadyExistsError, InvalidArgumentError
+from chromadb.errors import IDAlreadyExistsError, InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ class Segment:
         self._columns: Optional[Columns] = None
         self._last_seq = 0
         self._dirty = 0
+        # Set (under the write lock) when the collection is deleted: handles still held
+        # elsewhere must not write rows for a collection that no longer exists.
+        self.dropped = False
 
     # -- caches ----------------------------------------------------------------------------------
     def _params(self, dimension: int) -> IndexParams:
@@ -226,6 +229,7 @@ class Segment:
     ) -> None:
         """add / update / upsert a batch; all of it or nothing."""
         with self.lock.write():
+            self._check_alive()
             vectors = (
                 validate_embeddings(embeddings, self.dimension) if embeddings is not None else None
             )
@@ -469,6 +473,10 @@ class Segment:
                 [(lb, d) for lb, d in changed_docs if d is not None],
             )
 
+    def _check_alive(self) -> None:
+        if self.dropped:
+            raise NotFoundError(f"Collection {self.cid} does not exist")
+
     def delete(
         self,
         ids: Optional[List[str]],
@@ -476,6 +484,7 @@ class Segment:
         where_document: Optional[DocNode],
     ) -> List[str]:
         with self.lock.write():
+            self._check_alive()
             labels = self._select(ids, where, where_document)
             if not labels:
                 return []
