@@ -54,6 +54,10 @@ def _is_unset(value: Any) -> bool:
     return value is DEFAULT_EMBEDDING_FUNCTION
 
 
+# Names that denote the same function (Chroma records the default under either).
+_EF_ALIASES = {"onnx_mini_lm_l6_v2": "default"}
+
+
 def _ef_name(ef: Any) -> Optional[str]:
     name = getattr(ef, "name", None)
     if callable(name):
@@ -61,7 +65,7 @@ def _ef_name(ef: Any) -> Optional[str]:
             value = name()
         except TypeError:
             return None
-        return value if isinstance(value, str) else None
+        return _EF_ALIASES.get(value, value) if isinstance(value, str) else None
     return None
 
 
@@ -97,6 +101,7 @@ def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[Embe
 
     recorded = (model.configuration or {}).get(_EF_KEY) or {}
     recorded_name = recorded.get("name") if recorded.get("type") == "known" else None
+    recorded_name = _EF_ALIASES.get(recorded_name, recorded_name) if recorded_name else None
     if not _is_unset(ef):
         given = _ef_name(ef) if ef is not None else None
         if ef is not None and given and recorded_name and given != recorded_name:
