@@ -1,0 +1,1 @@
+"""Official Chroma clients (npm and PyPI), unmodified, against our server."""
