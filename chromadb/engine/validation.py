@@ -198,7 +198,9 @@ def validate_collection_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
 def validate_limit_offset(limit: Any, offset: Any) -> tuple[Optional[int], int]:
     for name, value in (("limit", limit), ("offset", offset)):
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 0
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _INT64_MAX
         ):
-            raise InvalidArgumentError(f"Expected {name} to be a non-negative int, got {value!r}")
+            raise InvalidArgumentError(
+                f"Expected {name} to be a non-negative int below 2**63, got {value!r}"
+            )
     return limit, offset or 0

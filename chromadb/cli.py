@@ -1,0 +1,104 @@
+"""The ``chroma`` command: ``chroma run --path ./chroma_data --host 127.0.0.1 --port 8000``.
+
+Also runnable as ``python -m chromadb.cli run ...``. Other settings come from the environment
+(``ALLOW_RESET=TRUE``, ``CHROMA_SERVER_AUTH_CREDENTIALS=...``; see ``chromadb.config.Settings``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from typing import List, Optional
+
+import uvicorn
+
+LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
+logger = logging.getLogger("chromadb.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from chromadb import __version__
+
+    parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
+    parser.add_argument("--version", action="version", version=f"chromadb {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser(
+        "run",
+        help="run the chromadb server on a data folder",
+        description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
+    )
+    run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
+    run.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: local only; 0.0.0.0 for every interface)",
+    )
+    run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
+    run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s %(name)s: %(message)s"))
+    root = logging.getLogger("chromadb")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Logs the address once the socket listens (uvicorn's own line depends on its log level)."""
+
+    async def startup(self, sockets: Optional[List[socket.socket]] = None) -> None:
+        await super().startup(sockets=sockets)
+        for server in getattr(self, "servers", []):
+            for sock in server.sockets:
+                host, port = sock.getsockname()[:2]
+                logger.info("Chroma server listening on http://%s:%s", host, port)
+
+
+def run(path: str, host: str, port: int, log_level: str = "info", access_log: bool = False) -> int:
+    """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
+    then stop the engine cleanly. Returns the exit status."""
+    from chromadb.config import Settings
+    from chromadb.errors import ChromaError
+    from chromadb.server.fastapi import FastAPI
+
+    _configure_logging(log_level)
+    data = os.path.abspath(path)
+    settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
+    logger.info("Chroma data in %s", data)
+    try:
+        app = FastAPI(settings).app()
+    except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
+        logger.error("Cannot open the data in %s: %s", data, exc)
+        return 1
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="on"
+    )
+    try:
+        _AnnouncingServer(config).run()
+    except KeyboardInterrupt:
+        # uvicorn has already shut down gracefully (engine stopped) and re-raises Ctrl-C.
+        pass
+    logger.info("Chroma server stopped; data in %s", data)
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of the ``chroma`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command != "run":
+        parser.print_help()
+        return 2
+    return run(args.path, args.host, args.port, args.log_level, args.access_log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The Docker image and compose file run the same ``chroma run`` the tests start, keep the data
+in a volume, and check health on the heartbeat. (No Docker engine runs here: these read the
+files; the command itself is exercised by test_restart.py.)"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+from chromadb.cli import _parser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _dockerfile() -> Dict[str, List[str]]:
+    instructions: Dict[str, List[str]] = {}
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            word, _, rest = line.strip().partition(" ")
+            instructions.setdefault(word.upper(), []).append(rest.strip())
+    return instructions
+
+
+def _compose() -> Dict[str, Any]:
+    yaml = pytest.importorskip("yaml")
+    loaded: Dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def _assert_runs_the_server(command: List[str]) -> None:
+    assert command[:2] == ["chroma", "run"]
+    args = _parser().parse_args(command[1:])  # the CLI accepts it as written
+    assert args.path == "/data" and args.host == "0.0.0.0" and args.port == 8000
+
+
+def test_dockerfile_runs_chroma_run_on_a_volume() -> None:
+    import json
+
+    instructions = _dockerfile()
+    _assert_runs_the_server(json.loads(instructions["CMD"][-1]))
+    assert '["/data"]' in instructions["VOLUME"][0]
+    assert "8000" in instructions["EXPOSE"][0]
+    assert "/api/v2/heartbeat" in instructions["HEALTHCHECK"][0]
+    assert any("pip install ." in step for step in instructions["RUN"])
+
+
+def test_compose_builds_the_image_with_a_persistent_volume_and_healthcheck() -> None:
+    compose = _compose()
+    service = compose["services"]["server"]
+    assert service["build"] == "."
+    command = service["command"]
+    _assert_runs_the_server(command if isinstance(command, list) else shlex.split(command))
+    assert "8000:8000" in service["ports"]
+    volume, _, target = service["volumes"][0].partition(":")
+    assert target == "/data" and volume in compose["volumes"]
+    assert "/api/v2/heartbeat" in " ".join(service["healthcheck"]["test"])
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for entry in (".venv", ".git", "chroma_data"):
+        assert entry in ignored
