@@ -134,6 +134,8 @@ __all__ = [
     "Client",
     "ClientAPI",
     "Collection",
+    "DEFAULT_DATABASE",
+    "DEFAULT_TENANT",
     "Documents",
     "EmbeddingFunction",
     "Embeddings",

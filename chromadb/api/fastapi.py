@@ -22,15 +22,16 @@ from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     CollectionMetadata,
     Documents,
+    EmbeddingMatrix,
     GetResult,
     IDs,
     Include,
     Metadatas,
-    PyEmbeddings,
     QueryResult,
     URIs,
     Where,
     WhereDocument,
+    as_lists,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.errors import (
@@ -367,14 +368,14 @@ class FastAPI(API):
         operation: str,
         collection_id: UUID,
         ids: IDs,
-        embeddings: Optional[PyEmbeddings],
+        embeddings: Optional[EmbeddingMatrix],
         metadatas: Optional[Metadatas],
         documents: Optional[Documents],
         uris: Optional[URIs],
     ) -> bool:
         body = {
             "ids": ids,
-            "embeddings": embeddings,
+            "embeddings": as_lists(embeddings),
             "metadatas": metadatas,
             "documents": documents,
             "uris": uris,
@@ -386,7 +387,7 @@ class FastAPI(API):
         self,
         collection_id: UUID,
         ids: IDs,
-        embeddings: PyEmbeddings,
+        embeddings: EmbeddingMatrix,
         metadatas: Optional[Metadatas] = None,
         documents: Optional[Documents] = None,
         uris: Optional[URIs] = None,
@@ -397,7 +398,7 @@ class FastAPI(API):
         self,
         collection_id: UUID,
         ids: IDs,
-        embeddings: Optional[PyEmbeddings] = None,
+        embeddings: Optional[EmbeddingMatrix] = None,
         metadatas: Optional[Metadatas] = None,
         documents: Optional[Documents] = None,
         uris: Optional[URIs] = None,
@@ -408,7 +409,7 @@ class FastAPI(API):
         self,
         collection_id: UUID,
         ids: IDs,
-        embeddings: PyEmbeddings,
+        embeddings: EmbeddingMatrix,
         metadatas: Optional[Metadatas] = None,
         documents: Optional[Documents] = None,
         uris: Optional[URIs] = None,
@@ -439,7 +440,7 @@ class FastAPI(API):
     def _query(
         self,
         collection_id: UUID,
-        query_embeddings: PyEmbeddings,
+        query_embeddings: EmbeddingMatrix,
         n_results: int = 10,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
@@ -447,7 +448,7 @@ class FastAPI(API):
         ids: Optional[IDs] = None,
     ) -> QueryResult:
         body = {
-            "query_embeddings": query_embeddings,
+            "query_embeddings": as_lists(query_embeddings),
             "n_results": n_results,
             "where": where,
             "where_document": where_document,

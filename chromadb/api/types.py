@@ -34,6 +34,9 @@ Embedding = Union[Sequence[float], NDArray[Any]]
 Embeddings = List[Embedding]
 PyEmbedding = List[float]
 PyEmbeddings = List[PyEmbedding]
+# A batch of embeddings on its way to a backend: lists, or one 2-d float32 array (numpy input
+# stays an array in-process; the HTTP client turns it into lists).
+EmbeddingMatrix = Union[PyEmbeddings, NDArray[Any]]
 
 MetadataValue = Union[str, int, float, bool, None]
 Metadata = Mapping[str, MetadataValue]
@@ -116,8 +119,17 @@ def maybe_cast_one_to_many(value: Optional[Union[T, List[T]]]) -> Optional[List[
     return list(cast(Sequence[T], value))
 
 
-def normalize_embeddings(value: Any) -> Optional[PyEmbeddings]:
-    """Accept one embedding, a list of them, or a 1-d/2-d numpy array; return lists of floats."""
+def as_lists(embeddings: Optional[EmbeddingMatrix]) -> Optional[PyEmbeddings]:
+    """Embeddings as plain lists of floats (for JSON)."""
+    if isinstance(embeddings, np.ndarray):
+        return cast(PyEmbeddings, embeddings.tolist())
+    return embeddings
+
+
+def normalize_embeddings(value: Any) -> Optional[EmbeddingMatrix]:
+    """Accept one embedding, a list of them, or a 1-d/2-d numpy array. Arrays (and lists of
+    equal-length arrays, as embedding functions return) become one 2-d float32 array; lists
+    stay lists of floats."""
     if value is None:
         return None
     if isinstance(value, np.ndarray):
@@ -127,7 +139,18 @@ def normalize_embeddings(value: Any) -> Optional[PyEmbeddings]:
             raise InvalidArgumentError(
                 f"Expected embeddings to be a 1-d or 2-d array, got {value.ndim} dimensions"
             )
-        return cast(PyEmbeddings, value.astype(np.float64).tolist())
+        if value.dtype.kind not in "fiu":
+            raise InvalidArgumentError(
+                f"Expected embeddings to hold numbers, got an array of {value.dtype}"
+            )
+        return np.ascontiguousarray(value, dtype=np.float32)
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, np.ndarray) and v.ndim == 1 for v in value)
+        and len({len(v) for v in value}) == 1
+    ):
+        return normalize_embeddings(np.stack(value))
     if not isinstance(value, (list, tuple)):
         raise InvalidArgumentError(
             f"Expected embeddings to be a list of floats or a list of lists, got {type(value).__name__}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,7 +56,7 @@ def validate_ids(ids: Any, allow_empty: bool = False) -> List[str]:
     return list(ids)
 
 
-def validate_lengths(n: int, **fields: Optional[Sequence[Any]]) -> None:
+def validate_lengths(n: int, **fields: Any) -> None:
     for field, values in fields.items():
         if values is not None and len(values) != n:
             raise InvalidArgumentError(

@@ -4,9 +4,10 @@ the backend (embedded engine or HTTP client) through the API contract."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union, cast
 from uuid import UUID
 
+import numpy as np
 from tqdm import tqdm
 
 from chromadb.api.types import (
@@ -19,17 +20,18 @@ from chromadb.api.types import (
     Documents,
     Embedding,
     EmbeddingFunction,
+    EmbeddingMatrix,
     Embeddings,
     GetResult,
     IDs,
     Include,
     Metadata,
     Metadatas,
-    PyEmbeddings,
     QueryResult,
     URIs,
     Where,
     WhereDocument,
+    as_lists,
     maybe_cast_one_to_many,
     normalize_embeddings,
     normalize_include,
@@ -264,7 +266,7 @@ class Collection:
             )
         return self._client._query(
             self.id,
-            query_embeddings=embeddings or [],
+            query_embeddings=embeddings if embeddings is not None else [],
             n_results=n_results,
             where=where,
             where_document=where_document,
@@ -352,7 +354,7 @@ class Collection:
         return self._client._create_index(self.id)
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _embed(self, documents: Documents) -> PyEmbeddings:
+    def _embed(self, documents: Documents) -> EmbeddingMatrix:
         if self._embedding_function is None:
             raise InvalidArgumentError(
                 "You must provide an embedding function to compute embeddings from documents"
@@ -367,19 +369,24 @@ class Collection:
             return self._embed_batch(ef, documents, 0)
         # Thousands of documents take a while: show progress, embed in batches, and say which
         # batch failed if one does.
-        out: PyEmbeddings = []
+        parts: List[EmbeddingMatrix] = []
         with tqdm(total=len(documents), desc="Embedding", unit="doc") as bar:
             for start in range(0, len(documents), EMBED_BATCH):
                 batch = documents[start : start + EMBED_BATCH]
-                out.extend(self._embed_batch(ef, batch, start))
+                parts.append(self._embed_batch(ef, batch, start))
                 bar.update(len(batch))
-        return out
+        if all(isinstance(p, np.ndarray) for p in parts):
+            return np.concatenate(parts)
+        return [row for part in parts for row in (as_lists(part) or [])]
 
     @staticmethod
-    def _embed_batch(ef: EmbeddingFunction[Any], documents: Documents, start: int) -> PyEmbeddings:
+    def _embed_batch(
+        ef: EmbeddingFunction[Any], documents: Documents, start: int
+    ) -> EmbeddingMatrix:
         where = f"documents {start}-{start + len(documents) - 1}"
         try:
-            embeddings = normalize_embeddings(ef(documents)) or []
+            normalized = normalize_embeddings(ef(documents))
+            embeddings = normalized if normalized is not None else []
         except ChromaError as exc:
             raise type(exc)(f"Embedding {where} failed: {exc}") from exc
         except Exception as exc:
@@ -392,7 +399,7 @@ class Collection:
         return embeddings
 
     @staticmethod
-    def _required(embeddings: Optional[PyEmbeddings]) -> PyEmbeddings:
+    def _required(embeddings: Optional[EmbeddingMatrix]) -> EmbeddingMatrix:
         if embeddings is None:
             raise InvalidArgumentError(
                 "You must provide embeddings or documents (with an embedding function)"
@@ -402,7 +409,7 @@ class Collection:
     def _prepare(
         self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
     ) -> tuple[
-        IDs, Optional[PyEmbeddings], Optional[Metadatas], Optional[Documents], Optional[URIs]
+        IDs, Optional[EmbeddingMatrix], Optional[Metadatas], Optional[Documents], Optional[URIs]
     ]:
         """Wrap single records into batches and embed documents that lack embeddings."""
         id_list = maybe_cast_one_to_many(ids)
