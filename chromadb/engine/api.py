@@ -15,6 +15,8 @@ import weakref
 from typing import Any, Dict, List, Optional, Tuple
 from uuid import UUID
 
+import faiss
+
 import chromadb
 from chromadb.api import API
 from chromadb.api.models.model import CollectionModel, Database, Tenant
@@ -37,7 +39,7 @@ from chromadb.api.types import (
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
-from chromadb.engine.segment import Segment
+from chromadb.engine.segment import FLUSH_CHUNK, Segment
 from chromadb.engine.store import Store
 from chromadb.errors import (
     AuthorizationError,
@@ -78,11 +80,41 @@ class EmbeddedAPI(API):
         self._store: Optional[Store] = None
         self._segments: Dict[str, Segment] = {}
         self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._halt = threading.Event()
+        self._indexer: Optional[threading.Thread] = None
         self._open()
 
     def _open(self) -> None:
         self._store = Store(self._path)
         _open_engines.add(self)
+        if self._indexer is None or not self._indexer.is_alive():
+            self._halt.clear()
+            self._indexer = threading.Thread(
+                target=self._index_in_background, name="chromadb-indexer", daemon=True
+            )
+            self._indexer.start()
+
+    def _index_in_background(self) -> None:
+        """Move written vectors into the HNSW graphs, a chunk at a time, so that writes
+        return as soon as SQLite has them and searches stay fast."""
+        # One core for the graph (OpenMP's thread count is per calling thread): the other
+        # stays free for the writes and searches this work is meant not to slow down.
+        faiss.omp_set_num_threads(1)
+        while not self._halt.is_set():
+            with self._lock:
+                segments = [s for s in self._segments.values() if s.pending()]
+            moved = 0
+            for segment in segments:
+                if self._halt.is_set():
+                    break
+                try:
+                    moved += segment.flush(FLUSH_CHUNK)
+                except Exception:  # the tail stays searchable exactly; retry next turn
+                    logger.exception("Background indexing of %s failed", segment.cid)
+            if not moved:
+                self._wake.wait(1.0)
+                self._wake.clear()
 
     @property
     def store(self) -> Store:
@@ -93,6 +125,10 @@ class EmbeddedAPI(API):
 
     def stop(self) -> None:
         """Save every index checkpoint and close the database."""
+        self._halt.set()
+        self._wake.set()
+        if self._indexer is not None and self._indexer is not threading.current_thread():
+            self._indexer.join()
         with self._lock:
             for segment in list(self._segments.values()):
                 with segment.lock.write():
@@ -360,7 +396,9 @@ class EmbeddedAPI(API):
             if segment is None:
                 model = self._by_id(cid)
                 folder = os.path.join(self._path, INDEX_DIR, cid) if self._path else None
-                segment = Segment(self.store, cid, model.metadata, model.dimension, folder)
+                segment = Segment(
+                    self.store, cid, model.metadata, model.dimension, folder, self._wake.set
+                )
                 self._segments[cid] = segment
             return segment
 

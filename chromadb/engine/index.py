@@ -1,16 +1,26 @@
 """The vector index of one collection: faiss HNSW behind a small interface.
 
-faiss cannot delete from an HNSW graph, so each record's vector lives in a *slot* (its position in
-faiss); a record's label is its SQLite rowid; ``slot_of`` maps rowid to its live slot, and a
-tombstone mask marks dead slots (deleted records, and old vectors of updated records). Searches
+faiss cannot delete from an HNSW graph, so each record's vector lives in a *slot* (its position
+in the index); a record's label is its SQLite rowid; ``slot_of`` maps rowid to its live slot, and
+a tombstone mask marks dead slots (deleted records, and old vectors of updated records). Searches
 fold the tombstones (and any filter) in as a bitmap. When tombstones pile up the index is rebuilt
-from the live vectors. Small or heavily filtered searches are answered exactly from the flat
-storage under the graph, which is both faster and exact there.
+from the live vectors.
+
+Writes do not wait for the graph: new vectors go to a *tail* (slots ``[indexed, n)``) that is
+searched exactly, and ``flush`` moves them into the graph in the background, in slot order (faiss
+numbers vectors in the order they are added, so a slot keeps its number). Small or narrowly
+filtered searches are answered exactly, which is both faster and exact there.
+
+Locking: the caller (the segment) serialises writes against reads of the slot maps. Inside,
+``graph_lock`` keeps faiss reads (searches, reading its vectors, saving) apart from ``flush``'s
+adds, so a flush never holds up a writer; ``_tail_lock`` guards the tail's bookkeeping and is
+never held while taking another lock. Order: segment lock, then graph_lock, then _tail_lock.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Optional, Tuple
 
@@ -19,17 +29,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chromadb.engine.columns import Mask
+from chromadb.engine.rwlock import RWLock
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
 EXACT_MAX = 4_096
 EXACT_FRACTION = 0.02
 DEFAULT_M = 16
-DEFAULT_CONSTRUCTION_EF = 64
-DEFAULT_SEARCH_EF = 128
+DEFAULT_CONSTRUCTION_EF = 100
+DEFAULT_SEARCH_EF = 64
 MAX_SEARCH_EF = 2048
 COMPACT_MIN_DEAD = 1_000
 COMPACT_DEAD_FRACTION = 0.3
+
+Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
 
 
 @dataclass(frozen=True)
@@ -54,8 +67,15 @@ class VectorIndex:
         self.slot_of: Dict[int, int] = {}
         self.n = 0
         self.n_dead = 0
+        self.indexed = 0  # slots [0, indexed) are in the graph
+        # Vectors of the tail slots [indexed, n) live in rows [_tail_from, _tail_to) here.
+        self._tail = np.empty((0, params.dimension), dtype=np.float32)
+        self._tail_from = 0
+        self._tail_to = 0
         # A checkpoint opened with mmap is read-only: re-read it into memory before writing.
         self._mapped_from: Optional[str] = None
+        self.graph_lock = RWLock()
+        self._tail_lock = threading.Lock()
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
         p = self.params
@@ -66,7 +86,7 @@ class VectorIndex:
         return index
 
     # -- writing -----------------------------------------------------------------------------
-    def prepare(self, vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+    def prepare(self, vectors: NDArray[Any]) -> NDArray[np.float32]:
         """Vectors as the index stores them: unit length for cosine."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if self.params.space == "cosine" and len(vectors):
@@ -84,7 +104,7 @@ class VectorIndex:
             alive[: self.n] = self.alive[: self.n]
             self.alive = alive
 
-    def add(self, rowids: NDArray[np.int64], vectors: NDArray[np.float32]) -> NDArray[np.int64]:
+    def add(self, rowids: NDArray[np.int64], vectors: NDArray[Any]) -> NDArray[np.int64]:
         """Store vectors for these rowids (replacing any older vector of the same rowid);
         returns the slots they went to."""
         if len(rowids) == 0:
@@ -93,17 +113,26 @@ class VectorIndex:
         self.bind(slots, rowids)
         return slots
 
-    def append(self, vectors: NDArray[np.float32]) -> int:
-        """Put vectors into new slots that belong to no record yet (dead until ``bind``);
-        returns the first slot. Lets the graph work start before the rows are committed."""
-        self._own()
-        self._reserve(len(vectors))
+    def append(self, vectors: NDArray[Any]) -> int:
+        """Put vectors into new tail slots that belong to no record yet (dead until ``bind``);
+        returns the first slot."""
+        prepared = self.prepare(vectors)
+        k = len(prepared)
+        with self._tail_lock:
+            if self._tail_to + k > len(self._tail):
+                live = self._tail[self._tail_from : self._tail_to]
+                size = max(2 * (len(live) + k), 1024)
+                grown = np.empty((size, self.params.dimension), np.float32)
+                grown[: len(live)] = live
+                self._tail, self._tail_from, self._tail_to = grown, 0, len(live)
+            self._tail[self._tail_to : self._tail_to + k] = prepared
+            self._tail_to += k
+        self._reserve(k)
         start = self.n
-        self.index.add(self.prepare(vectors))
-        self.rowids[start : start + len(vectors)] = -1
-        self.alive[start : start + len(vectors)] = False
-        self.n += len(vectors)
-        self.n_dead += len(vectors)
+        self.rowids[start : start + k] = -1
+        self.alive[start : start + k] = False
+        self.n_dead += k
+        self.n += k  # last: a concurrent flush reads n
         return start
 
     def bind(self, slots: NDArray[np.int64], rowids: NDArray[np.int64]) -> None:
@@ -113,6 +142,32 @@ class VectorIndex:
         self.alive[slots] = True
         self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
         self.n_dead -= len(slots)
+
+    @property
+    def pending(self) -> int:
+        """Vectors written but not yet in the graph."""
+        return self.n - self.indexed
+
+    def flush(self, limit: Optional[int] = None) -> int:
+        """Move up to ``limit`` tail vectors (all by default) into the graph; returns how many.
+        The caller keeps searches out while this runs (faiss does not search during an add)."""
+        with self.graph_lock.write():
+            with self._tail_lock:
+                k = self.pending if limit is None else min(limit, self.pending)
+                # Rows once written never change, and a grown buffer is a new array: this view
+                # stays valid while writers append.
+                rows = self._tail[self._tail_from : self._tail_from + k]
+            if k <= 0:
+                return 0
+            self._own()
+            self.index.add(rows)
+            with self._tail_lock:
+                self._tail_from += k
+                self.indexed += k
+                if self._tail_from == self._tail_to:
+                    self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
+                    self._tail_from = self._tail_to = 0
+            return k
 
     def _own(self) -> None:
         if self._mapped_from is not None:
@@ -136,19 +191,17 @@ class VectorIndex:
         return self.n_dead >= COMPACT_MIN_DEAD and self.n_dead > COMPACT_DEAD_FRACTION * self.n
 
     def compact(self) -> None:
-        """Rebuild the graph from the live vectors only; slots are renumbered."""
-        live = np.flatnonzero(self.alive[: self.n])
-        vectors = self.stored_vectors()[live].copy()
-        rowids = self.rowids[live].copy()
-        self.index = self._new_faiss()
-        self._mapped_from = None
-        self.rowids = np.empty(max(1024, len(live)), dtype=np.int64)
-        self.alive = np.zeros(len(self.rowids), dtype=np.bool_)
-        self.slot_of = {}
-        self.n = 0
-        self.n_dead = 0
-        # Already normalised for cosine; normalising again is harmless.
-        self.add(rowids, vectors)
+        """Start a new index from the live vectors only (slots are renumbered); the graph is
+        then rebuilt from the tail like any new write."""
+        with self.graph_lock.write():
+            live = np.flatnonzero(self.alive[: self.n])
+            vectors = self._vectors_at(live)
+            rowids = self.rowids[live].copy()
+            fresh = VectorIndex(self.params)
+            fresh.add(rowids, vectors)  # already normalised for cosine: again is harmless
+            locks = (self.graph_lock, self._tail_lock)
+            self.__dict__.update(fresh.__dict__)
+            self.graph_lock, self._tail_lock = locks
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -164,23 +217,41 @@ class VectorIndex:
         found = [s for s in (get(r) for r in rowids) if s is not None]
         return np.asarray(found, dtype=np.int64)
 
-    def stored_vectors(self) -> NDArray[np.float32]:
-        """A view (no copy) of the stored vectors, by slot; valid until the next add."""
-        if self.n == 0:
+    def _graph_vectors(self, indexed: int) -> NDArray[np.float32]:
+        """A view (no copy) of the first ``indexed`` vectors in the graph, by slot; valid
+        while graph_lock is held."""
+        if indexed == 0:
             return np.empty((0, self.params.dimension), dtype=np.float32)
         storage: Any = faiss.downcast_index(self.index.storage)
         ptr = storage.get_xb()
-        return faiss.rev_swig_ptr(ptr, self.n * self.params.dimension).reshape(
-            self.n, self.params.dimension
+        return faiss.rev_swig_ptr(ptr, indexed * self.params.dimension).reshape(
+            indexed, self.params.dimension
         )
 
+    def vectors_at(self, slots: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Copies of the stored (prepared) vectors of these slots."""
+        with self.graph_lock.read():
+            return self._vectors_at(slots)
+
+    def _vectors_at(self, slots: NDArray[np.int64]) -> NDArray[np.float32]:
+        # Call with graph_lock held.
+        with self._tail_lock:
+            tail, tail_from, indexed = self._tail, self._tail_from, self.indexed
+        out = np.empty((len(slots), self.params.dimension), dtype=np.float32)
+        in_graph = slots < indexed
+        if in_graph.any():
+            out[in_graph] = self._graph_vectors(indexed)[slots[in_graph]]
+        if not in_graph.all():
+            out[~in_graph] = tail[slots[~in_graph] - indexed + tail_from]
+        return out
+
     def search(
-        self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask] = None
+        self, queries: NDArray[Any], k: int, allowed: Optional[Mask] = None
     ) -> Tuple[NDArray[np.float32], NDArray[np.int64]]:
         """The k nearest live vectors (restricted to ``allowed`` slots when given) to each query.
 
-        Returns (distances as Chroma defines them, rowids); rows are padded with -1 rowids
-        when fewer than k vectors qualify.
+        Returns (distances as Chroma defines them, rowids), nearest first; a row ends in -1
+        rowids when fewer than k vectors qualify.
         """
         nq = len(queries)
         if allowed is None and self.n_dead:
@@ -192,28 +263,55 @@ class VectorIndex:
         if k <= 0:
             return np.empty((nq, 0), dtype=np.float32), np.empty((nq, 0), dtype=np.int64)
         queries = self.prepare(queries)
-        if candidates <= max(EXACT_MAX, EXACT_FRACTION * self.n):
-            dist, slots = self._exact(queries, k, allowed)
-        else:
-            dist, slots = self._graph(queries, k, allowed, candidates)
-        rowids = np.where(slots >= 0, self.rowids[np.maximum(slots, 0)], -1)
-        if self.params.space != "l2":
-            dist = 1.0 - dist
-        return dist.astype(np.float32), rowids
+        with self.graph_lock.read():
+            if candidates <= max(EXACT_MAX, EXACT_FRACTION * self.n):
+                slots = np.flatnonzero(allowed) if allowed is not None else np.arange(self.n)
+                dist, found = self._knn(queries, self._vectors_at(slots), k)
+                found = np.where(found >= 0, slots[np.maximum(found, 0)], -1)
+            else:
+                indexed = self.indexed
+                dist, found = self._graph(queries, k, allowed, candidates, indexed)
+                if indexed < self.n:
+                    tail = self._tail_knn(queries, k, allowed, indexed)
+                    dist, found = self._merge((dist, found), tail, k)
+        rowids = np.where(found >= 0, self.rowids[np.maximum(found, 0)], -1)
+        return dist, rowids
 
-    def _exact(
-        self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask]
-    ) -> Tuple[NDArray[np.float32], NDArray[np.int64]]:
-        if allowed is None:
-            return self.index.storage.search(queries, k)
-        slots = np.flatnonzero(allowed)
+    def _to_distance(self, scores: NDArray[np.float32]) -> NDArray[np.float32]:
+        # faiss gives squared L2 for l2 and the dot product for ip/cosine; Chroma's distances
+        # are squared L2, 1 - dot, 1 - cosine.
+        if self.params.space == "l2":
+            return scores.astype(np.float32)
+        return (1.0 - scores).astype(np.float32)
+
+    def _knn(self, queries: NDArray[np.float32], vectors: NDArray[np.float32], k: int) -> Scores:
         metric = faiss.METRIC_L2 if self.params.space == "l2" else faiss.METRIC_INNER_PRODUCT
-        dist, idx = faiss.knn(queries, self.stored_vectors()[slots], k, metric=metric)
-        return dist, np.where(idx >= 0, slots[np.maximum(idx, 0)], -1)
+        k = min(k, len(vectors))
+        if k == 0:
+            return np.empty((len(queries), 0), np.float32), np.empty((len(queries), 0), np.int64)
+        scores, idx = faiss.knn(queries, vectors, k, metric=metric)
+        return self._to_distance(scores), idx
+
+    def _tail_knn(
+        self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask], indexed: int
+    ) -> Scores:
+        tail_slots = np.arange(indexed, self.n, dtype=np.int64)
+        if allowed is not None:
+            tail_slots = tail_slots[allowed[indexed : self.n]]
+        dist, idx = self._knn(queries, self._vectors_at(tail_slots), k)
+        return dist, np.where(idx >= 0, tail_slots[np.maximum(idx, 0)], -1)
 
     def _graph(
-        self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask], candidates: int
-    ) -> Tuple[NDArray[np.float32], NDArray[np.int64]]:
+        self,
+        queries: NDArray[np.float32],
+        k: int,
+        allowed: Optional[Mask],
+        candidates: int,
+        indexed: int,
+    ) -> Scores:
+        if indexed == 0:
+            empty = np.full((len(queries), 0), -1, dtype=np.int64)
+            return np.empty((len(queries), 0), np.float32), empty
         params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         # A filter leaves fewer usable neighbours per step: search deeper as it narrows.
         widen = min(8.0, (self.n / max(candidates, 1)) ** 0.5)
@@ -221,29 +319,43 @@ class VectorIndex:
         params.efSearch = max(params.efSearch, k)
         bitmap = None
         if allowed is not None:
-            bitmap = np.packbits(allowed, bitorder="little")
-            params.sel = faiss.IDSelectorBitmap(self.n, faiss.swig_ptr(bitmap))
-        dist, slots = self.index.search(queries, k, params=params)
+            bitmap = np.packbits(allowed[:indexed], bitorder="little")
+            params.sel = faiss.IDSelectorBitmap(indexed, faiss.swig_ptr(bitmap))
+        scores, slots = self.index.search(queries, k, params=params)
         del bitmap  # kept alive until the search is done: faiss holds only a pointer
-        return dist, slots
+        dist = self._to_distance(scores)
+        return np.where(slots >= 0, dist, np.inf).astype(np.float32), slots
+
+    @staticmethod
+    def _merge(a: Scores, b: Scores, k: int) -> Scores:
+        dist = np.concatenate([a[0], b[0]], axis=1)
+        slots = np.concatenate([a[1], b[1]], axis=1)
+        dist = np.where(slots >= 0, dist, np.inf)
+        order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(dist, order, 1), np.take_along_axis(slots, order, 1)
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, folder: str, seq: int) -> None:
-        """Write a checkpoint holding everything up to log sequence ``seq``; atomic: the
-        CURRENT file names the complete checkpoint and is replaced last."""
+        """Write a checkpoint holding everything up to log sequence ``seq`` (the graph, and the
+        tail not yet in it); atomic: the CURRENT file names the complete checkpoint and is
+        replaced last."""
         os.makedirs(folder, exist_ok=True)
         base = os.path.join(folder, f"{seq}")
-        faiss.write_index(self.index, base + ".faiss")
-        with open(base + ".npz", "wb") as fh:
-            np.savez(
-                fh,
-                rowids=self.rowids[: self.n],
-                alive=self.alive[: self.n],
-                seq=np.int64(seq),
-                dimension=np.int64(self.params.dimension),
-            )
-            fh.flush()
-            os.fsync(fh.fileno())
+        with self.graph_lock.read():
+            faiss.write_index(self.index, base + ".faiss")
+            with self._tail_lock:
+                tail = self._tail[self._tail_from : self._tail_to]
+            with open(base + ".npz", "wb") as fh:
+                np.savez(
+                    fh,
+                    rowids=self.rowids[: self.n],
+                    alive=self.alive[: self.n],
+                    tail=tail,
+                    seq=np.int64(seq),
+                    dimension=np.int64(self.params.dimension),
+                )
+                fh.flush()
+                os.fsync(fh.fileno())
         with open(base + ".faiss", "rb") as fh:
             os.fsync(fh.fileno())
         tmp = os.path.join(folder, "CURRENT.tmp")
@@ -269,7 +381,8 @@ class VectorIndex:
     @classmethod
     def load(cls, folder: str, params: IndexParams, mmap: bool = False) -> Tuple[VectorIndex, int]:
         """Read the checkpoint CURRENT names; raises on anything missing or inconsistent.
-        With ``mmap`` the vectors stay in the file (paged in on use) until the first write."""
+        With ``mmap`` the graph's vectors stay in the file (paged in on use) until the next
+        write to the graph."""
         seq = cls.checkpoint_seq(folder)
         if seq is None:
             raise ValueError("no checkpoint")
@@ -277,16 +390,23 @@ class VectorIndex:
         with np.load(base + ".npz") as data:
             rowids = data["rowids"].astype(np.int64)
             alive = data["alive"].astype(np.bool_)
+            tail = np.ascontiguousarray(data["tail"], dtype=np.float32)
             if int(data["seq"]) != seq or int(data["dimension"]) != params.dimension:
                 raise ValueError("checkpoint does not match its collection")
-        index = faiss.read_index(base + ".faiss", faiss.IO_FLAG_MMAP_IFC if mmap else 0)
-        if index.ntotal != len(rowids) or index.d != params.dimension:
+        index: Any = faiss.read_index(base + ".faiss", faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+        if index.ntotal + len(tail) != len(rowids) or index.d != params.dimension:
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
-        self.index = index  # type: ignore[assignment]  # read_index returns the concrete HNSW type
+        self.index = index
         self.index.hnsw.efSearch = params.search_ef
         self._mapped_from = base + ".faiss" if mmap else None
         self.n = len(rowids)
+        self.indexed = int(index.ntotal)
+        self._tail, self._tail_from, self._tail_to = (
+            tail.reshape(-1, params.dimension),
+            0,
+            len(tail),
+        )
         self.rowids = np.resize(rowids, max(1024, self.n))
         self.alive = np.zeros(len(self.rowids), dtype=np.bool_)
         self.alive[: self.n] = alive

@@ -38,8 +38,12 @@ _CHUNK = 10_000  # SQLite host parameters per statement stay well under its limi
 # Write an index checkpoint once the log to replay would exceed the index itself.
 CHECKPOINT_MIN_CHANGES = 50_000
 PROGRESS_MIN = 20_000
-# Batches at least this large build their graph in a thread while SQLite writes the rows.
-OVERLAP_MIN_ROWS = 256
+# Tail vectors the background indexer moves into the graph per turn of the write lock:
+# searches wait at most about this long (a few hundred ms) while it works.
+FLUSH_CHUNK = 1_024
+# Beyond this many vectors awaiting the graph, writers help build it (keeps the exact tail
+# scan that every search does bounded, to a few ms).
+MAX_PENDING = 100_000
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -75,8 +79,10 @@ class Segment:
         metadata: Optional[Dict[str, Any]],
         dimension: Optional[int],
         index_folder: Optional[str],
+        on_pending: Optional[Callable[[], None]] = None,
     ) -> None:
         self.store = store
+        self._on_pending = on_pending
         self.cid = collection_id
         self.dimension = dimension
         meta = metadata or {}
@@ -207,11 +213,30 @@ class Segment:
     def _after_write(self, changed: int) -> None:
         index = self._index
         self._dirty += changed
-        if index is not None and index.needs_compaction():
+        if index is None:
+            return
+        if index.needs_compaction():
             index.compact()
             self._columns = None
-        if index is not None and self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
+        if index.pending > MAX_PENDING:
+            index.flush(index.pending - MAX_PENDING)
+        if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
             self.checkpoint()
+        if index.pending and self._on_pending is not None:
+            self._on_pending()
+
+    def pending(self) -> int:
+        """Vectors written but not yet in the graph (read without the lock: a hint)."""
+        index = self._index
+        return index.pending if index is not None else 0
+
+    def flush(self, limit: Optional[int] = None) -> int:
+        """Move up to ``limit`` vectors (all by default) into the graph; returns how many.
+        Takes no segment lock: writers go on meanwhile (the index orders its own parts)."""
+        index = self._index
+        if self.dropped or index is None:
+            return 0
+        return index.flush(limit)
 
     def drop_files(self) -> None:
         if self.index_folder and os.path.isdir(self.index_folder):
@@ -237,44 +262,32 @@ class Segment:
                 raise InvalidArgumentError(
                     f"Number of embeddings ({len(vectors)}) does not match number of ids ({len(ids)})"
                 )
-            target = self._index_or_none()
-            if target is None and vectors is not None and len(vectors):
-                target = VectorIndex(self._params(int(vectors.shape[1])))
-            # Large batches: build the graph in a thread while SQLite writes the rows (faiss
-            # releases the GIL). Searches are shut out by the write lock either way.
-            indexing = None
-            if target is not None and vectors is not None and len(vectors) >= OVERLAP_MIN_ROWS:
-                indexing = _InThread(target.append, vectors)
+            self._index_or_none()
             new_dimension: Optional[int] = None
             changed_labels: List[int] = []
             changed_rows: List[int] = []
             final_meta: Dict[int, Optional[Dict[str, Any]]] = {}
-            try:
-                seq = self._write_rows(
-                    mode,
-                    ids,
-                    vectors,
-                    metadatas,
-                    documents,
-                    uris,
-                    changed_labels,
-                    changed_rows,
-                    final_meta,
-                )
-            except BaseException:
-                if indexing is not None:
-                    indexing.wait()  # its slots stay dead: nothing was committed
-                raise
+            seq = self._write_rows(
+                mode,
+                ids,
+                vectors,
+                metadatas,
+                documents,
+                uris,
+                changed_labels,
+                changed_rows,
+                final_meta,
+            )
             if vectors is not None and self.dimension is None and len(vectors):
                 new_dimension = int(vectors.shape[1])
             # Committed: now the caches. Any failure here only drops them (rebuilt from SQLite).
             if new_dimension is not None:
+                # The first vectors of the collection: nothing to load, start an empty index.
                 self.dimension = new_dimension
-                self._index = target
+                self._index = VectorIndex(self._params(new_dimension))
             try:
                 self._last_seq = seq
-                start = indexing.result() if indexing is not None else None
-                self._apply_to_caches(changed_labels, changed_rows, vectors, final_meta, start)
+                self._apply_to_caches(changed_labels, changed_rows, vectors, final_meta)
             except Exception:
                 logger.exception("Index update failed; it will be rebuilt from SQLite")
                 self._index, self._columns = None, None
@@ -351,18 +364,12 @@ class Segment:
         rows: List[int],
         vectors: Optional[NDArray[np.float32]],
         final_meta: Dict[int, Optional[Dict[str, Any]]],
-        appended_at: Optional[int],
     ) -> None:
         index = self._index_or_none()
         if index is None:
             return
         if labels and vectors is not None:
-            label_arr = np.asarray(labels, dtype=np.int64)
-            row_arr = np.asarray(rows, dtype=np.int64)
-            if appended_at is None:
-                index.add(label_arr, vectors[row_arr])
-            else:
-                index.bind(appended_at + row_arr, label_arr)
+            index.add(np.asarray(labels, dtype=np.int64), vectors[np.asarray(rows, dtype=np.int64)])
         if self._columns is not None:
             for label, meta in final_meta.items():
                 slot = index.slot_of.get(label)
@@ -674,34 +681,11 @@ class Segment:
         )
 
     def ensure_index(self) -> bool:
+        """Load the index and build the graph for every vector written so far."""
         with self.lock.read():
             self._index_or_none()
+        self.flush()
         return True
-
-
-class _InThread:
-    """Run one call in a thread and hand back its result (or its exception)."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._result: Any = None
-        self._error: Optional[BaseException] = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
-        try:
-            self._result = fn(*args)
-        except BaseException as exc:  # handed to the caller in result()
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
 
 
 def _clean(meta: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""Side-by-side benchmark of this project against real Chroma: ``python -m bench --help``."""
