@@ -1,0 +1,127 @@
+"""The vector index on its own: results while part of it is still in the tail, checkpoints that
+carry a tail, and a background flush running while vectors are written and searched."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from chromadb.engine.index import IndexParams, VectorIndex
+
+N, D, K = 6_000, 16, 10
+
+
+def _exact(vectors: np.ndarray, queries: np.ndarray, space: str, k: int) -> np.ndarray:
+    if space == "l2":
+        d = ((queries[:, None, :] - vectors[None, :, :]) ** 2).sum(-1)
+    elif space == "ip":
+        d = 1 - queries @ vectors.T
+    else:
+        v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        q = queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        d = 1 - q @ v.T
+    return np.argsort(d, axis=1, kind="stable")[:, :k]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    return rng.normal(size=(N, D)).astype(np.float32), rng.normal(size=(20, D)).astype(np.float32)
+
+
+def _recall(found: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, truth)]))
+
+
+@pytest.mark.parametrize("space", ["l2", "cosine", "ip"])
+@pytest.mark.parametrize("flushed", [0, 2_500, N])
+def test_search_spans_graph_and_tail(data, space: str, flushed: int) -> None:
+    vectors, queries = data
+    index = VectorIndex(IndexParams(D, space, search_ef=200))
+    index.add(np.arange(1, N + 1, dtype=np.int64), vectors)
+    index.flush(flushed)
+    assert index.indexed == flushed and index.pending == N - flushed
+    dist, rowids = index.search(queries, K)
+    truth = _exact(vectors, queries, space, K) + 1  # rowid = position + 1
+    assert _recall(rowids, truth) >= 0.95
+    assert np.all(np.diff(dist, axis=1) >= -1e-5), "nearest first"
+
+
+def test_filtered_search_with_tail_is_exact_when_narrow(data) -> None:
+    vectors, queries = data
+    index = VectorIndex(IndexParams(D, "l2"))
+    index.add(np.arange(1, N + 1, dtype=np.int64), vectors)
+    index.flush(3_000)
+    allowed = np.zeros(N, dtype=np.bool_)
+    allowed[::50] = True  # 120 candidates, half of them in the tail
+    _, rowids = index.search(queries, K, allowed)
+    subset = np.flatnonzero(allowed)
+    truth = subset[_exact(vectors[subset], queries, "l2", K)] + 1
+    assert np.array_equal(rowids, truth)
+
+
+def test_updates_and_deletes_hide_old_vectors(data) -> None:
+    vectors, _ = data
+    index = VectorIndex(IndexParams(D, "l2"))
+    index.add(np.arange(1, N + 1, dtype=np.int64), vectors)
+    index.flush(4_000)
+    moved = vectors[10] + 100.0
+    index.add(np.array([11], dtype=np.int64), moved[None, :])  # rowid 11 gets a new vector
+    index.remove([12])
+    _, rowids = index.search(vectors[10:12], 3)
+    assert 11 not in rowids[0].tolist() and 12 not in rowids[1].tolist()
+    _, near_moved = index.search(moved[None, :], 1)
+    assert near_moved[0, 0] == 11
+    assert index.count == N - 1
+
+
+def test_checkpoint_keeps_the_tail(tmp_path, data) -> None:
+    vectors, queries = data
+    params = IndexParams(D, "cosine")
+    index = VectorIndex(params)
+    index.add(np.arange(1, N + 1, dtype=np.int64), vectors)
+    index.flush(2_000)
+    index.remove([5, 6, 7])
+    before = index.search(queries, K)
+    index.save(str(tmp_path), seq=42)
+    for mmap in (False, True):
+        loaded, seq = VectorIndex.load(str(tmp_path), params, mmap=mmap)
+        assert seq == 42 and loaded.indexed == 2_000 and loaded.count == N - 3
+        after = loaded.search(queries, K)
+        assert np.array_equal(before[1], after[1])
+        loaded.flush()  # writing to a mapped checkpoint first reads it into memory
+        loaded.add(np.array([N + 1], dtype=np.int64), vectors[:1])
+        assert loaded.count == N - 2
+
+
+def test_flush_while_writing_and_searching(data) -> None:
+    vectors, queries = data
+    index = VectorIndex(IndexParams(D, "l2"))
+    lock = threading.Lock()  # stands in for the segment lock: writes vs searches
+    done = threading.Event()
+
+    def flusher() -> None:
+        while not done.is_set():
+            if not index.flush(256):
+                done.wait(0.001)
+
+    thread = threading.Thread(target=flusher)
+    thread.start()
+    try:
+        for start in range(0, N, 500):
+            with lock:
+                index.add(
+                    np.arange(start + 1, start + 501, dtype=np.int64), vectors[start : start + 500]
+                )
+            with lock:
+                _, rowids = index.search(queries[:2], K)
+            assert len(set(rowids[0].tolist())) == K  # no slot twice, though graph and tail
+    finally:
+        done.set()
+        thread.join()
+    index.flush()
+    assert index.indexed == N == index.count
+    _, rowids = index.search(queries, K)
+    assert _recall(rowids, _exact(vectors, queries, "l2", K) + 1) >= 0.95
