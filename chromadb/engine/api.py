@@ -39,7 +39,7 @@ from chromadb.api.types import (
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
-from chromadb.engine.segment import FLUSH_CHUNK, Segment
+from chromadb.engine.segment import FLUSH_CHUNK, Segment, hnsw_settings
 from chromadb.engine.store import Store
 from chromadb.errors import (
     AuthorizationError,
@@ -381,12 +381,29 @@ class EmbeddedAPI(API):
                     (json.dumps(meta), str(model.id)),
                 )
             if new_configuration:
-                config = {**model.configuration, **new_configuration}
+                config = dict(model.configuration)
+                for key, value in new_configuration.items():
+                    old = config.get(key)
+                    merge = isinstance(old, dict) and isinstance(value, dict)
+                    config[key] = {**old, **value} if merge else value  # type: ignore[dict-item]
+                old_space = hnsw_settings(model.metadata, model.configuration).get("space", "l2")
+                new_space = (new_configuration.get("hnsw") or {}).get("space", old_space)
+                if new_space != old_space:
+                    raise InvalidArgumentError(
+                        "Changing the distance function (hnsw space) of a collection once it is "
+                        "created is not supported"
+                    )
                 conn.execute(
                     "UPDATE catalog_collections SET configuration = ? WHERE id = ?",
                     (json.dumps(config), str(model.id)),
                 )
-        return self._by_id(model.id)
+        updated = self._by_id(model.id)
+        with self._lock:
+            segment = self._segments.get(str(model.id))
+        search_ef = hnsw_settings(updated.metadata, updated.configuration).get("search_ef")
+        if segment is not None and search_ef is not None:
+            segment.set_search_ef(int(search_ef))
+        return updated
 
     # -- records ---------------------------------------------------------------------------------
     def _segment(self, collection_id: Any) -> Segment:
@@ -397,7 +414,13 @@ class EmbeddedAPI(API):
                 model = self._by_id(cid)
                 folder = os.path.join(self._path, INDEX_DIR, cid) if self._path else None
                 segment = Segment(
-                    self.store, cid, model.metadata, model.dimension, folder, self._wake.set
+                    self.store,
+                    cid,
+                    model.metadata,
+                    model.dimension,
+                    folder,
+                    self._wake.set,
+                    model.configuration,
                 )
                 self._segments[cid] = segment
             return segment

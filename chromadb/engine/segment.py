@@ -4,6 +4,7 @@ transaction, committed before the in-memory caches change."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -80,16 +81,17 @@ class Segment:
         dimension: Optional[int],
         index_folder: Optional[str],
         on_pending: Optional[Callable[[], None]] = None,
+        configuration: Optional[Dict[str, Any]] = None,
     ) -> None:
         self.store = store
         self._on_pending = on_pending
         self.cid = collection_id
         self.dimension = dimension
-        meta = metadata or {}
-        self.space = str(meta.get("hnsw:space", "l2"))
-        self._m = int(meta.get("hnsw:M", DEFAULT_M))
-        self._construction_ef = int(meta.get("hnsw:construction_ef", DEFAULT_CONSTRUCTION_EF))
-        self._search_ef = int(meta.get("hnsw:search_ef", DEFAULT_SEARCH_EF))
+        hnsw = hnsw_settings(metadata, configuration)
+        self.space = str(hnsw.get("space", "l2"))
+        self._m = int(hnsw.get("M", DEFAULT_M))
+        self._construction_ef = int(hnsw.get("construction_ef", DEFAULT_CONSTRUCTION_EF))
+        self._search_ef = int(hnsw.get("search_ef", DEFAULT_SEARCH_EF))
         self.index_folder = index_folder
         self.lock = RWLock()
         self._load_lock = threading.Lock()
@@ -102,6 +104,13 @@ class Segment:
         self.dropped = False
 
     # -- caches ----------------------------------------------------------------------------------
+    def set_search_ef(self, search_ef: int) -> None:
+        """Search depth changed by ``modify``: takes effect at the next query."""
+        with self.lock.write():
+            self._search_ef = search_ef
+            if self._index is not None:
+                self._index.params = dataclasses.replace(self._index.params, search_ef=search_ef)
+
     def _params(self, dimension: int) -> IndexParams:
         return IndexParams(dimension, self.space, self._m, self._construction_ef, self._search_ef)
 
@@ -686,6 +695,25 @@ class Segment:
             self._index_or_none()
         self.flush()
         return True
+
+
+def hnsw_settings(
+    metadata: Optional[Dict[str, Any]], configuration: Optional[Dict[str, Any]]
+) -> Dict[str, Any]:
+    """Index settings from a collection: ``hnsw:*`` metadata keys (Chroma 0.4-0.6) and the
+    ``configuration["hnsw"]`` object (Chroma 1.x); metadata wins."""
+    config = (configuration or {}).get("hnsw") or {}
+    out: Dict[str, Any] = {}
+    for key, config_key in (
+        ("space", "space"),
+        ("M", "max_neighbors"),
+        ("construction_ef", "ef_construction"),
+        ("search_ef", "ef_search"),
+    ):
+        value = (metadata or {}).get(f"hnsw:{key}", config.get(config_key))
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def _clean(meta: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
