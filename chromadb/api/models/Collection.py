@@ -99,8 +99,6 @@ def configuration_with_embedding_function(
 def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[EmbeddingFunction[Any]]:
     """Pick the embedding function for a collection handle: the one given, checked against the
     recorded one; else the recorded one rebuilt from its configuration; else the default."""
-    from chromadb.utils import embedding_functions as efs
-
     recorded = (model.configuration or {}).get(_EF_KEY) or {}
     recorded_name = recorded.get("name") if recorded.get("type") == "known" else None
     recorded_name = _EF_ALIASES.get(recorded_name, recorded_name) if recorded_name else None
@@ -112,6 +110,9 @@ def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[Embe
                 f"'{recorded_name}', but '{given}' was given"
             )
         return cast(Optional[EmbeddingFunction[Any]], ef)
+    # Imported only here: a handle given its function (or None) never pays for the providers.
+    from chromadb.utils import embedding_functions as efs
+
     if recorded_name and recorded_name != "default":
         return cast(
             EmbeddingFunction[Any],
