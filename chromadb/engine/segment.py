@@ -12,13 +12,13 @@ import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, cast
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm
 
-from chromadb.api.types import GetResult, Include, QueryResult
+from chromadb.api.types import GetResult, QueryResult
 from chromadb.engine.columns import Columns, Mask
 from chromadb.engine.filters import Contains, DocLogical, DocNode, WhereNode
 from chromadb.engine.index import (
@@ -28,6 +28,7 @@ from chromadb.engine.index import (
     IndexParams,
     VectorIndex,
 )
+from chromadb.engine.results import get_result, query_result
 from chromadb.engine.rwlock import RWLock
 from chromadb.engine.store import Store
 from chromadb.engine.validation import validate_embeddings
@@ -636,7 +637,7 @@ class Segment:
                 page = selected[offset:end]
                 fetched = self._fetch(page, fields)
                 rows = [fetched[label] for label in page if label in fetched]
-        return _get_result(rows, include)
+        return get_result(rows, include)
 
     def query(
         self,
@@ -680,7 +681,7 @@ class Segment:
                     ds.append(max(d, 0.0) if self.space != "ip" else d)
             per_query.append(rows)
             per_dist.append(ds)
-        return _query_result(per_query, per_dist, include)
+        return query_result(per_query, per_dist, include)
 
     def count(self) -> int:
         return int(
@@ -722,56 +723,3 @@ def _clean(meta: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
         return None
     out = {k: v for k, v in meta.items() if v is not None}
     return out or None
-
-
-def _columns_of(rows: Sequence[Tuple[Any, ...]], include: List[str]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"ids": [r[1] for r in rows]}
-    out["documents"] = [r[2] for r in rows] if "documents" in include else None
-    out["metadatas"] = (
-        [json.loads(r[3]) if r[3] else None for r in rows] if "metadatas" in include else None
-    )
-    out["uris"] = [r[4] for r in rows] if "uris" in include else None
-    out["embeddings"] = (
-        [np.frombuffer(r[5], dtype=np.float32).tolist() for r in rows]
-        if "embeddings" in include
-        else None
-    )
-    out["data"] = None
-    return out
-
-
-def _get_result(rows: Sequence[Tuple[Any, ...]], include: List[str]) -> GetResult:
-    cols = _columns_of(rows, include)
-    return GetResult(
-        ids=cols["ids"],
-        embeddings=cols["embeddings"],
-        documents=cols["documents"],
-        uris=cols["uris"],
-        data=None,
-        metadatas=cols["metadatas"],
-        included=cast(Include, list(include)),
-    )
-
-
-def _query_result(
-    per_query: List[List[Tuple[Any, ...]]], per_dist: List[List[float]], include: List[str]
-) -> QueryResult:
-    cols = [_columns_of(rows, include) for rows in per_query]
-
-    def field(name: str) -> Any:
-        return (
-            [c[name] for c in cols]
-            if cols and cols[0][name] is not None
-            else ([] if not cols and name in include else None)
-        )
-
-    return QueryResult(
-        ids=[c["ids"] for c in cols],
-        embeddings=field("embeddings") if "embeddings" in include else None,
-        documents=field("documents") if "documents" in include else None,
-        uris=field("uris") if "uris" in include else None,
-        data=None,
-        metadatas=field("metadatas") if "metadatas" in include else None,
-        distances=per_dist if "distances" in include else None,
-        included=cast(Include, list(include)),
-    )
