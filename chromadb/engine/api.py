@@ -331,20 +331,22 @@ class EmbeddedAPI(API):
         self._drop_collection(str(model.id))
 
     def _drop_collection(self, cid: str) -> None:
-        segment = self._segment(cid)
-        with segment.lock.write():
-            with self.store.tx() as conn:
-                conn.execute(
-                    "DELETE FROM documents_fts WHERE rowid IN (SELECT label FROM records WHERE collection_id = ?)",
-                    (cid,),
-                )
-                conn.execute("DELETE FROM records WHERE collection_id = ?", (cid,))
-                conn.execute("DELETE FROM deletions WHERE collection_id = ?", (cid,))
-                conn.execute("DELETE FROM catalog_collections WHERE id = ?", (cid,))
-            with self._lock:
+        # Lock order everywhere: the engine lock, then a segment's lock (as reset does).
+        with self._lock:
+            segment = self._segment(cid)
+            with segment.lock.write():
+                with self.store.tx() as conn:
+                    conn.execute(
+                        "DELETE FROM documents_fts WHERE rowid IN "
+                        "(SELECT label FROM records WHERE collection_id = ?)",
+                        (cid,),
+                    )
+                    conn.execute("DELETE FROM records WHERE collection_id = ?", (cid,))
+                    conn.execute("DELETE FROM deletions WHERE collection_id = ?", (cid,))
+                    conn.execute("DELETE FROM catalog_collections WHERE id = ?", (cid,))
                 self._segments.pop(cid, None)
-            segment.dropped = True
-            segment.drop_files()
+                segment.dropped = True
+        segment.drop_files()
 
     def _modify(
         self,
