@@ -7,7 +7,7 @@ import importlib
 import json
 import os
 import threading
-from typing import Any, Dict, List, Optional, Type, TypeVar, cast
+from typing import Any, Callable, Dict, List, Optional, TypeVar, Union, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -74,7 +74,8 @@ class Settings(BaseModel):
     persist_directory: str = "./chroma"
 
     chroma_server_host: Optional[str] = None
-    chroma_server_http_port: Optional[int] = None
+    # A str is accepted (the seed passes "8000") and turned into an int.
+    chroma_server_http_port: Union[int, str, None] = None
     chroma_server_ssl_enabled: bool = False
     chroma_server_ssl_verify: Optional[bool] = None
     chroma_server_headers: Optional[Dict[str, str]] = None
@@ -98,8 +99,12 @@ class Settings(BaseModel):
     @field_validator("chroma_server_http_port", mode="before")
     @classmethod
     def _port_from_str(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip() == "":
-            return None
+        if isinstance(value, str):
+            if value.strip() == "":
+                return None
+            if not value.strip().isdigit():
+                raise ValueError(f"chroma_server_http_port must be a port number, got {value!r}")
+            return int(value)
         return value
 
     def is_rest(self) -> bool:
@@ -155,11 +160,11 @@ class System(Component):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._instances: Dict[type, Component] = {}
+        self._instances: Dict[Any, Component] = {}
         self._lock = threading.RLock()
         super().__init__(self)
 
-    def instance(self, type_: Type[T]) -> T:
+    def instance(self, type_: Callable[..., T]) -> T:
         """Return the one instance of ``type_`` (an abstract API type maps to its implementation)."""
         with self._lock:
             if type_ not in self._instances:
@@ -167,7 +172,7 @@ class System(Component):
                 self._instances[type_] = impl(self)
             return cast(T, self._instances[type_])
 
-    def _implementation(self, type_: type) -> type:
+    def _implementation(self, type_: Any) -> Any:
         from chromadb.api import API
 
         if type_ is API or (

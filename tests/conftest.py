@@ -43,7 +43,7 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile(os.environ.get("CHROMA_HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile("ci")
 
 CLIENT_KINDS = ["memory", "persistent", "http"]
 SERVER_START_TIMEOUT_S = 60.0
@@ -153,10 +153,12 @@ def make_http_client(server: ServerHandle, **kwargs: Any) -> Any:
     )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_systems() -> Iterator[None]:
-    """Forget every shared System after each test: two in-memory clients in one process share
-    their data (as in Chroma), so without this one test's data would leak into the next."""
+@pytest.fixture
+def fresh_systems() -> Iterator[None]:
+    """Forget every shared System before and after a test: two in-memory clients in one
+    process share their data (as in Chroma), so without this one test's data would leak into
+    the next. Not autouse, so that other suites' module-scoped clients are left alone; the
+    modules that build clients directly ask for it with ``pytestmark``."""
     clear_system_cache()
     try:
         yield
@@ -191,7 +193,9 @@ def client_factory(
 
 
 @pytest.fixture
-def client(client_kind: str, client_factory: Callable[..., Any]) -> Iterator[Any]:
+def client(
+    client_kind: str, client_factory: Callable[..., Any], fresh_systems: None
+) -> Iterator[Any]:
     """An empty database reached as a user would: in memory, on disk, or over HTTP."""
     c = client_factory()
     try:

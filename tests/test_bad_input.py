@@ -24,6 +24,8 @@ from chromadb.errors import (
     UniqueConstraintError,
 )
 
+pytestmark = pytest.mark.usefixtures("fresh_systems")
+
 Snapshot = Callable[[Any], Dict[str, Any]]
 
 

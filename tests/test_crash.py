@@ -35,7 +35,10 @@ assert _spec is not None and _spec.loader is not None
 writer = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(writer)
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX only")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX only"),
+    pytest.mark.usefixtures("fresh_systems"),
+]
 
 
 class Child:

@@ -23,6 +23,8 @@ import chromadb as chroma  # the seed's REST snippet says `chroma.Client(...)` a
 from chromadb.api.client import clear_system_cache
 from chromadb.errors import IDAlreadyExistsError, InvalidArgumentError
 
+pytestmark = pytest.mark.usefixtures("fresh_systems")
+
 
 class SeedEmbeddingFunction:
     """Stands in for the default embedding function: 3 numbers per document."""

@@ -38,7 +38,7 @@ def shared_system(settings: Settings) -> System:
         system = _systems.get(key)
         if system is None:
             system = System(settings)
-            system.instance(API)  # type: ignore[type-abstract]
+            system.instance(API)
             system.start()
             _systems[key] = system
         return system
@@ -68,7 +68,7 @@ class Client(ClientMethods):
     ) -> None:
         self._settings = settings if settings is not None else Settings()
         self._system = shared_system(self._settings)
-        self._api = self._system.instance(API)  # type: ignore[type-abstract]
+        self._api = self._system.instance(API)
         self.tenant = tenant
         self.database = database
         if (tenant, database) != (DEFAULT_TENANT, DEFAULT_DATABASE):
@@ -109,7 +109,7 @@ class AdminClient:
     """
 
     def __init__(self, settings: Optional[Settings] = None) -> None:
-        self._api = shared_system(settings if settings is not None else Settings()).instance(API)  # type: ignore[type-abstract]
+        self._api = shared_system(settings if settings is not None else Settings()).instance(API)
 
     def create_tenant(self, name: str) -> None:
         self._api.create_tenant(name)

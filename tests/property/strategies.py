@@ -41,8 +41,10 @@ uris = st.sampled_from(["s3://bucket/a.png", "file:///tmp/b.txt", "https://examp
 
 
 def embeddings(dim: int) -> st.SearchStrategy[List[float]]:
-    """One embedding of length ``dim`` (exact in float32)."""
-    return st.lists(quarter_floats, min_size=dim, max_size=dim)
+    """One embedding of length ``dim`` (exact in float32); now and then the zero vector,
+    whose cosine distance is defined as 1."""
+    vector = st.lists(quarter_floats, min_size=dim, max_size=dim)
+    return st.one_of(vector, vector, vector, vector, vector, st.just([0.0] * dim))
 
 
 def metadata(allow_none_values: bool) -> st.SearchStrategy[Dict[str, Any]]:

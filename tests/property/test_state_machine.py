@@ -35,6 +35,8 @@ from chromadb.errors import ChromaError
 from . import strategies as S
 from .reference import Record, ReferenceCollection
 
+pytestmark = pytest.mark.usefixtures("fresh_systems")
+
 TOL = 1e-4
 
 

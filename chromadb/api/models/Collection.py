@@ -4,7 +4,7 @@ the backend (embedded engine or HTTP client) through the API contract."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union, cast
 from uuid import UUID
 
 import numpy as np
@@ -21,7 +21,6 @@ from chromadb.api.types import (
     Embedding,
     EmbeddingFunction,
     EmbeddingMatrix,
-    Embeddings,
     GetResult,
     IDs,
     Include,
@@ -226,7 +225,7 @@ class Collection:
 
     def query(
         self,
-        query_embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        query_embeddings: Optional[Union[Embedding, Sequence[Embedding]]] = None,
         query_texts: Optional[Union[Document, Documents]] = None,
         n_results: int = 10,
         where: Optional[Where] = None,
@@ -279,7 +278,7 @@ class Collection:
     def add(
         self,
         ids: Union[ID, IDs],
-        embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        embeddings: Optional[Union[Embedding, Sequence[Embedding]]] = None,
         metadatas: Optional[Union[Metadata, Metadatas]] = None,
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
@@ -302,7 +301,7 @@ class Collection:
     def update(
         self,
         ids: Union[ID, IDs],
-        embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        embeddings: Optional[Union[Embedding, Sequence[Embedding]]] = None,
         metadatas: Optional[Union[Metadata, Metadatas]] = None,
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
@@ -315,7 +314,7 @@ class Collection:
     def upsert(
         self,
         ids: Union[ID, IDs],
-        embeddings: Optional[Union[Embedding, Embeddings]] = None,
+        embeddings: Optional[Union[Embedding, Sequence[Embedding]]] = None,
         metadatas: Optional[Union[Metadata, Metadatas]] = None,
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
