@@ -167,8 +167,9 @@ class Segment:
                 (self.cid, after_seq),
             ).fetchone()[0]
             cur = conn.execute(
-                "SELECT label, embedding, vseq FROM records WHERE collection_id = ? AND vseq > ? "
-                "ORDER BY label",
+                "SELECT r.label, v.embedding, r.vseq FROM records r "
+                "JOIN vectors v ON v.label = r.label WHERE r.collection_id = ? AND r.vseq > ? "
+                "ORDER BY r.label",
                 (self.cid, after_seq),
             )
             bar = tqdm(total=total, desc="Building index", unit="vec", disable=total < PROGRESS_MIN)
@@ -417,7 +418,6 @@ class Segment:
                 label,
                 self.cid,
                 ids[pos],
-                vectors[pos].tobytes(),
                 documents[pos] if documents else None,
                 _dump_meta(_clean(metadatas[pos] if metadatas else None)),
                 uris[pos] if uris else None,
@@ -426,14 +426,18 @@ class Segment:
             for label, pos in zip(labels, positions)
         ]
         conn.executemany(
-            "INSERT INTO records (label, collection_id, id, embedding, document, metadata, uri, vseq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO records (label, collection_id, id, document, metadata, uri, vseq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             params,
+        )
+        conn.executemany(
+            "INSERT INTO vectors (label, embedding) VALUES (?, ?)",
+            [(label, vectors[pos].tobytes()) for label, pos in zip(labels, positions)],
         )
         if documents:
             conn.executemany(
                 "INSERT INTO documents_fts (rowid, document) VALUES (?, ?)",
-                [(p[0], p[4]) for p in params if p[4] is not None],
+                [(p[0], p[3]) for p in params if p[3] is not None],
             )
         return labels
 
@@ -472,8 +476,12 @@ class Segment:
             rows.append((old.label, doc, _dump_meta(meta), uri, pos, doc != old.document))
         if vectors is not None:
             conn.executemany(
-                "UPDATE records SET document = ?, metadata = ?, uri = ?, embedding = ?, vseq = ? WHERE label = ?",
-                [(d, m, u, vectors[p].tobytes(), seq, lb) for lb, d, m, u, p, _ in rows],
+                "UPDATE records SET document = ?, metadata = ?, uri = ?, vseq = ? WHERE label = ?",
+                [(d, m, u, seq, lb) for lb, d, m, u, _, _ in rows],
+            )
+            conn.executemany(
+                "UPDATE vectors SET embedding = ? WHERE label = ?",
+                [(vectors[p].tobytes(), lb) for lb, _, _, _, p, _ in rows],
             )
         else:
             conn.executemany(
@@ -505,7 +513,7 @@ class Segment:
             labels = self._select(ids, where, where_document)
             if not labels:
                 return []
-            deleted_ids = [row[1] for row in self._fetch(labels, "id").values()]
+            deleted_ids = [row[1] for row in self._fetch(labels, "r.id FROM records r").values()]
             with self.store.tx() as conn:
                 seq = conn.execute(
                     "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
@@ -603,7 +611,7 @@ class Segment:
         with self.store.read() as conn:
             for chunk in _chunks(list(labels)):
                 cur = conn.execute(
-                    f"SELECT label, {fields} FROM records WHERE label IN ({_marks(len(chunk))})",
+                    f"SELECT r.label, {fields} WHERE r.label IN ({_marks(len(chunk))})",
                     chunk,
                 )
                 for row in cur:
@@ -619,16 +627,12 @@ class Segment:
         offset: int,
         include: List[str],
     ) -> GetResult:
-        fields = (
-            "id, document, metadata, uri, embedding"
-            if "embeddings" in include
-            else "id, document, metadata, uri"
-        )
+        fields = _fields(include)
         with self.lock.read():
             if ids is None and where is None and where_document is None:
                 rows = self.store.query(
-                    f"SELECT label, {fields} FROM records WHERE collection_id = ? "
-                    "ORDER BY label LIMIT ? OFFSET ?",
+                    f"SELECT r.label, {fields} WHERE r.collection_id = ? "
+                    "ORDER BY r.label LIMIT ? OFFSET ?",
                     (self.cid, -1 if limit is None else limit, offset),
                 )
             else:
@@ -663,11 +667,7 @@ class Segment:
                     id_mask[index.slots_for(r.label for r in found.values())] = True
                     mask = id_mask if mask is None else mask & id_mask
                 dist, labels = index.search(queries, n_results, mask)
-        fields = (
-            "id, document, metadata, uri, embedding"
-            if "embeddings" in include
-            else "id, document, metadata, uri"
-        )
+        fields = _fields(include)
         wanted = sorted({int(x) for x in labels.ravel() if x >= 0})
         fetched = self._fetch(wanted, fields)
         per_query = []
@@ -696,6 +696,16 @@ class Segment:
             self._index_or_none()
         self.flush()
         return True
+
+
+def _fields(include: List[str]) -> str:
+    """Columns (and tables) for result rows: vectors are joined only when asked for."""
+    if "embeddings" in include:
+        return (
+            "r.id, r.document, r.metadata, r.uri, v.embedding "
+            "FROM records r JOIN vectors v ON v.label = r.label"
+        )
+    return "r.id, r.document, r.metadata, r.uri FROM records r"
 
 
 def hnsw_settings(

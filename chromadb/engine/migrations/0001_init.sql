@@ -27,7 +27,6 @@ CREATE TABLE records (
     label INTEGER PRIMARY KEY AUTOINCREMENT,
     collection_id TEXT NOT NULL,
     id TEXT NOT NULL,
-    embedding BLOB NOT NULL,             -- little-endian float32
     document TEXT,
     metadata TEXT,                       -- JSON object or NULL
     uri TEXT,
@@ -35,6 +34,13 @@ CREATE TABLE records (
     UNIQUE (collection_id, id)
 );
 CREATE INDEX records_by_vseq ON records (collection_id, vseq);
+
+-- Embeddings apart from the rows: a record row stays small (many to a page), so reading
+-- documents and metadata for results never walks through vector bytes.
+CREATE TABLE vectors (
+    label INTEGER PRIMARY KEY REFERENCES records(label) ON DELETE CASCADE,
+    embedding BLOB NOT NULL              -- little-endian float32
+);
 
 -- The part of the write log that record rows cannot show: removed vectors. Entries up to an
 -- index checkpoint's sequence are pruned once that checkpoint is written.
