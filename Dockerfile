@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so that a change in the code does not reinstall them.
+# The server never embeds (clients do), so the image needs no model files.
 COPY pyproject.toml README.md ./
 COPY chromadb ./chromadb
 RUN pip install . \
