@@ -195,9 +195,13 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
 def _apply_tracking(
     state: Dict[str, Dict[str, Any]], op: Dict[str, Any], gone: Dict[str, List[float]]
 ) -> Dict[str, Dict[str, Any]]:
-    after: Dict[str, Dict[str, Any]] = writer.apply(state, op)
-    for id_ in set(state) - set(after):
-        gone[id_] = state[id_]["embedding"]
-    for id_ in after:
-        gone.pop(id_, None)
+    # Only the op's ids can change: track them, and update the model in place.
+    before = {id_: state[id_]["embedding"] for id_ in op["ids"] if id_ in state}
+    after: Dict[str, Dict[str, Any]] = writer.apply(state, op, in_place=True)
+    for id_, embedding in before.items():
+        if id_ not in after:
+            gone[id_] = embedding
+    for id_ in op["ids"]:
+        if id_ in after:
+            gone.pop(id_, None)
     return after
