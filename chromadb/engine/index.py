@@ -393,13 +393,15 @@ class VectorIndex:
             tail = np.ascontiguousarray(data["tail"], dtype=np.float32)
             if int(data["seq"]) != seq or int(data["dimension"]) != params.dimension:
                 raise ValueError("checkpoint does not match its collection")
-        index: Any = faiss.read_index(base + ".faiss", faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+        # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
+        flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
+        index: Any = faiss.read_index(base + ".faiss", flags)
         if index.ntotal + len(tail) != len(rowids) or index.d != params.dimension:
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
         self.index = index
         self.index.hnsw.efSearch = params.search_ef
-        self._mapped_from = base + ".faiss" if mmap else None
+        self._mapped_from = base + ".faiss" if flags else None
         self.n = len(rowids)
         self.indexed = int(index.ntotal)
         self._tail, self._tail_from, self._tail_to = (

@@ -9,15 +9,34 @@ connection behind one lock.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import importlib.resources
 import os
 import re
 import sqlite3
+import sys
 import threading
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 from chromadb.errors import ChromaError
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
 
 DB_FILE = "chroma.sqlite3"
 LOCK_FILE = "chroma.lock"
@@ -60,7 +79,7 @@ class Store:
     def _lock_folder(self, path: str) -> None:
         fh = open(os.path.join(path, LOCK_FILE), "a+")
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _try_lock(fh.fileno())
         except OSError:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
@@ -188,7 +207,7 @@ class Store:
                 conn.close()
         if self._lock_fh is not None:
             with contextlib.suppress(OSError):
-                fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_UN)
+                _unlock(self._lock_fh.fileno())
                 self._lock_fh.close()
             self._lock_fh = None
 
