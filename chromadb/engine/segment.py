@@ -68,7 +68,6 @@ class Row:
     document: Optional[str] = None
     metadata: Optional[str] = None
     uri: Optional[str] = None
-    embedding: Optional[bytes] = None
 
 
 class Segment:
