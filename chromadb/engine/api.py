@@ -280,9 +280,7 @@ class EmbeddedAPI(API):
                 if get_or_create:
                     return self._model(row)
                 raise UniqueConstraintError(f"Collection {name} already exists")
-            seq = conn.execute(
-                "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
-            ).fetchone()[0]
+            seq = self.store.next_seq(conn)
             cid = str(uuid.uuid4())
             conn.execute(
                 "INSERT INTO catalog_collections (id, name, database_id, metadata, configuration, created_seq) "

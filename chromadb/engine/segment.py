@@ -40,8 +40,8 @@ _CHUNK = 10_000  # SQLite host parameters per statement stay well under its limi
 # Write an index checkpoint once the log to replay would exceed the index itself.
 CHECKPOINT_MIN_CHANGES = 50_000
 PROGRESS_MIN = 20_000
-# Tail vectors the background indexer moves into the graph per turn of the write lock:
-# searches wait at most about this long (a few hundred ms) while it works.
+# Tail vectors the background indexer moves into the graph per turn; searches wait for the
+# graph while a turn runs (a few hundred ms at most).
 FLUSH_CHUNK = 1_024
 # Beyond this many vectors awaiting the graph, writers help build it (keeps the exact tail
 # scan that every search does bounded, to a few ms).
@@ -273,7 +273,6 @@ class Segment:
                     f"Number of embeddings ({len(vectors)}) does not match number of ids ({len(ids)})"
                 )
             self._index_or_none()
-            new_dimension: Optional[int] = None
             changed_labels: List[int] = []
             changed_rows: List[int] = []
             final_meta: Dict[int, Optional[Dict[str, Any]]] = {}
@@ -288,13 +287,11 @@ class Segment:
                 changed_rows,
                 final_meta,
             )
-            if vectors is not None and self.dimension is None and len(vectors):
-                new_dimension = int(vectors.shape[1])
             # Committed: now the caches. Any failure here only drops them (rebuilt from SQLite).
-            if new_dimension is not None:
+            if vectors is not None and self.dimension is None and len(vectors):
                 # The first vectors of the collection: nothing to load, start an empty index.
-                self.dimension = new_dimension
-                self._index = VectorIndex(self._params(new_dimension))
+                self.dimension = int(vectors.shape[1])
+                self._index = VectorIndex(self._params(self.dimension))
             try:
                 self._last_seq = seq
                 self._apply_to_caches(changed_labels, changed_rows, vectors, final_meta)
@@ -334,9 +331,7 @@ class Segment:
                 new_pos = []
             if new_pos and vectors is None:
                 raise InvalidArgumentError("Embeddings are required to add new records")
-            seq = conn.execute(
-                "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
-            ).fetchone()[0]
+            seq = self.store.next_seq(conn)
             if vectors is not None and self.dimension is None and len(vectors):
                 conn.execute(
                     "UPDATE catalog_collections SET dimension = ? WHERE id = ?",
@@ -366,7 +361,7 @@ class Segment:
                     for pos in upd_pos:
                         changed_labels.append(existing[ids[pos]].label)
                         changed_rows.append(pos)
-        return int(seq)
+        return seq
 
     def _apply_to_caches(
         self,
@@ -514,9 +509,7 @@ class Segment:
                 return []
             deleted_ids = [row[1] for row in self._fetch(labels, "r.id FROM records r").values()]
             with self.store.tx() as conn:
-                seq = conn.execute(
-                    "UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq"
-                ).fetchone()[0]
+                seq = self.store.next_seq(conn)
                 for chunk in _chunks(labels):
                     marks = _marks(len(chunk))
                     conn.execute(f"DELETE FROM records WHERE label IN ({marks})", chunk)

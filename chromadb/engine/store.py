@@ -140,6 +140,15 @@ class Store:
                 else:
                     conn.execute(f"RELEASE sp{self._depth}")
 
+    @staticmethod
+    def next_seq(conn: sqlite3.Connection) -> int:
+        """Take the next log sequence number; call inside ``tx()``."""
+        return int(
+            conn.execute("UPDATE sequence SET seq = seq + 1 WHERE id = 0 RETURNING seq").fetchone()[
+                0
+            ]
+        )
+
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A connection for reading. In memory it is the single connection (under the lock)."""
