@@ -172,3 +172,40 @@ def python_client(distribution: str, version: str) -> Path:
         steps.append([*pip, f"{distribution}=={version}"])
     _install_once(folder, steps, f"pip install {distribution}=={version}")
     return python
+
+
+# Real Chroma in embedded mode (the oracle of the congruence and import tests).
+# Old releases need their era's pins to install and import on Python 3.11.
+_EMBEDDED_PINS: dict[str, tuple[str, ...]] = {
+    "0.3.29": ("pydantic<2", "numpy<2", "pandas<2.2", "fastapi<0.100", "posthog<3"),
+    "0.4.24": ("numpy<2", "posthog<3"),
+    "0.5.23": ("numpy<2",),
+    "0.6.3": (),
+    "1.5.9": (),
+}
+
+
+def embedded_chroma(version: str) -> Path:
+    """Install real ``chromadb==version`` with its embedded engine; return its python.
+
+    Kept apart from :func:`python_client` because 0.3.29 there is the lean
+    REST-only install, which cannot open a persist folder.
+    """
+    folder = cache_root() / f"oracle-chromadb-{version}"
+    python = folder / "bin" / "python"
+    pins = _EMBEDDED_PINS.get(version, ())
+    steps = [
+        [sys.executable, "-m", "venv", str(folder)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-input",
+            f"chromadb=={version}",
+            *pins,
+        ],
+    ]
+    _install_once(folder, steps, f"pip install chromadb=={version} (embedded)")
+    return python
