@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    from chromadb.commands import portability
+
+    portability.register(commands)
     return parser
 
 
@@ -94,6 +97,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``chroma`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is not None:
+        return int(args.handler(args))
     if args.command != "run":
         parser.print_help()
         return 2

@@ -1,0 +1,1 @@
+"""Subcommands of ``chroma`` beyond ``run``, one module per family, each with ``register``."""
