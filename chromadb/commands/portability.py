@@ -137,7 +137,9 @@ def register(commands: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("out", help="the .parquet file to write")
 
-    p = add("backup", "a consistent snapshot of a data folder, taken while writes go on", cmd_backup)
+    p = add(
+        "backup", "a consistent snapshot of a data folder, taken while writes go on", cmd_backup
+    )
     p.add_argument("--path", required=True, help="data folder")
     p.add_argument("dest", help="new folder for the backup")
 
@@ -145,7 +147,9 @@ def register(commands: Any) -> None:
     p.add_argument("backup", help="folder written by chroma backup")
     p.add_argument("--path", required=True, help="data folder to create")
 
-    p = add("vacuum", "give disk space back after deletes (the folder must not be in use)", cmd_vacuum)
+    p = add(
+        "vacuum", "give disk space back after deletes (the folder must not be in use)", cmd_vacuum
+    )
     p.add_argument("--path", required=True, help="data folder")
 
 

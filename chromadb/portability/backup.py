@@ -44,13 +44,15 @@ def _empty_target(path: str, what: str) -> None:
     os.makedirs(path, exist_ok=True)
 
 
-def _our_folder(path: str) -> str:
-    db = os.path.join(path, DB_FILE)
+def our_store(path: str) -> str:
+    """The folder holding our store for the data folder ``path`` (inside a Chroma 0.3 folder
+    it is a sub-folder); raises for a real Chroma 0.4+ folder or one with no data of ours."""
     if foreign.folder_kind(path) == foreign.CHROMA_SQLITE:
         raise InvalidArgumentError(f"{path} is a real Chroma folder; use chroma import on it")
-    if not os.path.isfile(db):
+    store = foreign.store_folder(path)
+    if not os.path.isfile(os.path.join(store, DB_FILE)):
         raise InvalidArgumentError(f"{path} holds no chromadb data ({DB_FILE} not found)")
-    return db
+    return store
 
 
 def _copy_checkpoint(src: str, dest: str, up_to: int) -> bool:
@@ -79,7 +81,8 @@ def _copy_checkpoint(src: str, dest: str, up_to: int) -> bool:
 def backup_folder(path: str, dest: str) -> Dict[str, Any]:
     """Write a consistent backup of the data folder ``path`` into the new folder ``dest``
     (the folder may be in use by a server or client meanwhile). Returns the manifest."""
-    db = _our_folder(path)
+    path = our_store(path)
+    db = os.path.join(path, DB_FILE)
     _empty_target(dest, "backup folder")
     target_db = os.path.join(dest, DB_FILE)
     src = sqlite3.connect(db)
@@ -98,7 +101,9 @@ def backup_folder(path: str, dest: str) -> Dict[str, Any]:
     index = os.path.join(path, INDEX_DIR)
     if os.path.isdir(index):
         for name in sorted(os.listdir(index)):
-            if _copy_checkpoint(os.path.join(index, name), os.path.join(dest, INDEX_DIR, name), seq):
+            if _copy_checkpoint(
+                os.path.join(index, name), os.path.join(dest, INDEX_DIR, name), seq
+            ):
                 kept.append(name)
     manifest = {
         "format": FORMAT,

@@ -86,7 +86,7 @@ class ChromaSqliteSource:
             raise ImportReadError(f"Cannot read {self.db_path}: {exc}") from None
         self._columns = {t: self._table_columns(t) for t in self._tables}
 
-    def __enter__(self) -> "ChromaSqliteSource":
+    def __enter__(self) -> ChromaSqliteSource:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -125,7 +125,9 @@ class ChromaSqliteSource:
             rows = [
                 (r[0], r[1], r[2], "default_tenant", "default_database", r[3], r[4])
                 for r in self._query(
-                    "SELECT c.id, c.name, c.dimension" + extra + " FROM collections c ORDER BY c.rowid"
+                    "SELECT c.id, c.name, c.dimension"
+                    + extra
+                    + " FROM collections c ORDER BY c.rowid"
                 )
             ]
         out = []
@@ -165,7 +167,9 @@ class ChromaSqliteSource:
         segment = self._segment(cid, "METADATA")
         if segment is None:
             return 0
-        return int(self._query("SELECT count(*) FROM embeddings WHERE segment_id = ?", (segment,))[0][0])
+        return int(
+            self._query("SELECT count(*) FROM embeddings WHERE segment_id = ?", (segment,))[0][0]
+        )
 
     # -- records -----------------------------------------------------------------------------
     def batches(self, collection: SourceCollection, size: int) -> Iterator[RecordBatch]:
@@ -188,7 +192,7 @@ class ChromaSqliteSource:
             last = rows[-1][0]
             yield self._batch(rows, vectors)
 
-    def _batch(self, rows: List[Tuple[int, str]], vectors: "_VectorLookup") -> RecordBatch:
+    def _batch(self, rows: List[Tuple[int, str]], vectors: _VectorLookup) -> RecordBatch:
         first, last = rows[0][0], rows[-1][0]
         has_bool = "bool_value" in self._columns.get("embedding_metadata", [])
         value_cols = "string_value, int_value, float_value" + (", bool_value" if has_bool else "")

@@ -47,7 +47,7 @@ class ChromaV03Source:
         except (OSError, pa.ArrowException) as exc:
             raise ImportReadError(f"Cannot read the Chroma 0.3 files in {folder}: {exc}") from None
 
-    def __enter__(self) -> "ChromaV03Source":
+    def __enter__(self) -> ChromaV03Source:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -49,7 +49,7 @@ class RecordBatch:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def take(self, keep: List[int]) -> "RecordBatch":
+    def take(self, keep: List[int]) -> RecordBatch:
         """The rows at the positions in ``keep``, in that order."""
         return RecordBatch(
             ids=[self.ids[i] for i in keep],

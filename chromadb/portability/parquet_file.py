@@ -98,7 +98,9 @@ def export_parquet(
     if only:
         missing = sorted(set(only) - {c.name for c in collections})
         if missing:
-            raise ImportReadError(f"No collection named {', '.join(missing)} in {source.describe()}")
+            raise ImportReadError(
+                f"No collection named {', '.join(missing)} in {source.describe()}"
+            )
         collections = [c for c in collections if c.name in only]
     described = [
         {
@@ -114,7 +116,9 @@ def export_parquet(
     meta = {FORMAT_KEY: FORMAT_VERSION.encode(), COLLECTIONS_KEY: json.dumps(described).encode()}
     tmp = out + ".partial"
     written: Dict[str, int] = {}
-    bar = tqdm(total=sum(c.count for c in collections), unit="rec", disable=not progress, leave=False)
+    bar = tqdm(
+        total=sum(c.count for c in collections), unit="rec", disable=not progress, leave=False
+    )
     try:
         with pq.ParquetWriter(tmp, schema().with_metadata(meta)) as writer:
             for collection in collections:
@@ -149,7 +153,7 @@ class ParquetSource:
             )
         self._described = json.loads(meta[COLLECTIONS_KEY])
 
-    def __enter__(self) -> "ParquetSource":
+    def __enter__(self) -> ParquetSource:
         return self
 
     def __exit__(self, *exc: object) -> None:

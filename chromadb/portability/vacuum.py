@@ -10,7 +10,7 @@ from typing import Tuple
 import numpy as np
 
 from chromadb.engine.store import Store
-from chromadb.portability.backup import INDEX_DIR, _our_folder
+from chromadb.portability.backup import INDEX_DIR, our_store
 
 
 def folder_bytes(path: str) -> int:
@@ -37,7 +37,7 @@ def _has_dead_slots(folder: str) -> bool:
 def vacuum_folder(path: str) -> Tuple[int, int]:
     """Compact the data folder ``path`` (which no other process may have open); returns the
     bytes on disk before and after."""
-    _our_folder(path)
+    path = our_store(path)
     before = folder_bytes(path)
     store = Store(path)  # takes the folder lock: refuses while a server or client has it
     try:

@@ -105,7 +105,9 @@ def write_source(
     if only:
         missing = sorted(set(only) - {c.name for c in collections})
         if missing:
-            raise ImportWriteError(f"No collection named {', '.join(missing)} in {source.describe()}")
+            raise ImportWriteError(
+                f"No collection named {', '.join(missing)} in {source.describe()}"
+            )
         collections = [c for c in collections if c.name in only]
     summary = Summary()
     bar = tqdm(
@@ -120,7 +122,11 @@ def write_source(
                 keep = [i for i, rid in enumerate(batch.ids) if rid not in existing]
                 skipped += len(batch) - len(keep)
                 if keep:
-                    _add(target, collection.name, batch.take(keep) if len(keep) < len(batch) else batch)
+                    _add(
+                        target,
+                        collection.name,
+                        batch.take(keep) if len(keep) < len(batch) else batch,
+                    )
                     written += len(keep)
                 bar.update(len(batch))
             summary.written[collection.name] = written

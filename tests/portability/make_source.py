@@ -39,7 +39,7 @@ def plan(version: str) -> list:
         if bools:
             m["flag"] = i % 3 == 0
         if lists and i % 5 == 0:
-            m["tags"] = ["t%d" % (i % 7), "all"]
+            m["tags"] = [f"t{i % 7}", "all"]
             m["nums"] = [i, i + 1]
         return m
 
@@ -48,12 +48,27 @@ def plan(version: str) -> list:
         "metadata": {"hnsw:space": "cosine", "owner": "tests", "level": 3},
         "dim": 16,
         "ops": [
-            ["add", ids, vectors(rng, n, 16), [meta(i) for i in range(n)],
-             [f"document number {i} about {'cats' if i % 2 else 'dogs'}" for i in range(n)]],
-            ["update", ids[10:20], vectors(rng, 10, 16), [{"updated": True if bools else 1}] * 10,
-             [f"updated {i}" for i in range(10, 20)]],
-            ["upsert", ids[1200:1234] + [f"new-{i}" for i in range(6)], vectors(rng, 40, 16),
-             [{"upserted": i} for i in range(40)], [f"upserted {i}" for i in range(40)]],
+            [
+                "add",
+                ids,
+                vectors(rng, n, 16),
+                [meta(i) for i in range(n)],
+                [f"document number {i} about {'cats' if i % 2 else 'dogs'}" for i in range(n)],
+            ],
+            [
+                "update",
+                ids[10:20],
+                vectors(rng, 10, 16),
+                [{"updated": True if bools else 1}] * 10,
+                [f"updated {i}" for i in range(10, 20)],
+            ],
+            [
+                "upsert",
+                ids[1200:1234] + [f"new-{i}" for i in range(6)],
+                vectors(rng, 40, 16),
+                [{"upserted": i} for i in range(40)],
+                [f"upserted {i}" for i in range(40)],
+            ],
             ["delete", ids[100:150] + ["new-0"]],
         ],
     }
@@ -66,8 +81,13 @@ def plan(version: str) -> list:
             ["add", plain_ids, vectors(rng, 150, 3), None, None],
             ["delete", plain_ids[:5]],
             # Still pending in the write queue of versions that batch index writes.
-            ["add", [f"late{i}" for i in range(7)], vectors(rng, 7, 3), None,
-             [f"late {i}" for i in range(7)]],
+            [
+                "add",
+                [f"late{i}" for i in range(7)],
+                vectors(rng, 7, 3),
+                None,
+                [f"late {i}" for i in range(7)],
+            ],
         ],
     }
     ip = {
@@ -138,13 +158,18 @@ def main() -> None:
         from chromadb.config import Settings
 
         client = chromadb.Client(
-            Settings(chroma_db_impl="duckdb+parquet", persist_directory=folder,
-                     anonymized_telemetry=False)
+            Settings(
+                chroma_db_impl="duckdb+parquet",
+                persist_directory=folder,
+                anonymized_telemetry=False,
+            )
         )
     else:
         from chromadb.config import Settings
 
-        client = chromadb.PersistentClient(path=folder, settings=Settings(anonymized_telemetry=False))
+        client = chromadb.PersistentClient(
+            path=folder, settings=Settings(anonymized_telemetry=False)
+        )
     for c in collections:
         kwargs = {"name": c["name"], "embedding_function": None}
         if c["metadata"] is not None:
