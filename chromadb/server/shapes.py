@@ -1,6 +1,6 @@
 """The JSON shape of collections and results, per client generation.
 
-No one shape satisfies every official client (see COMPAT.md, "The collection object"):
+No one shape satisfies every official client (see docs/compat.md, "The collection object"):
 
 - ``seed``: chromadb 0.3.x in REST mode builds ``Collection(**json)``: only name, id, metadata.
 - ``legacy``: clients 0.5/0.6 (and the v1 routes) need ``configuration_json`` in the
