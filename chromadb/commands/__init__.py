@@ -1,1 +1,1 @@
-"""Subcommands of ``chroma`` beyond ``run``, one module per family, each with ``register``."""
+"""Subcommands of the ``chroma`` command line, one module each with a ``register(subparsers)``."""
