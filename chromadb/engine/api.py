@@ -32,8 +32,7 @@ from chromadb.api.types import (
     normalize_include,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
-from chromadb.engine import catalog
-from chromadb.engine import foreign
+from chromadb.engine import catalog, foreign
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
 from chromadb.engine.indexer import Indexer
