@@ -20,7 +20,7 @@ logger = logging.getLogger("chromadb.cli")
 
 
 def _parser() -> argparse.ArgumentParser:
-    from chromadb import __version__
+    from chromadb._version import __version__
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
     parser.add_argument("--version", action="version", version=f"chromadb {__version__}")

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import faiss
 
-import chromadb
+from chromadb._version import __version__
 from chromadb.api import API
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
@@ -587,7 +587,7 @@ class EmbeddedAPI(API):
         return self._segment(collection_id).ensure_index()
 
     def _get_version(self) -> str:
-        return chromadb.__version__
+        return __version__
 
     def _get_max_batch_size(self) -> int:
         return int(self.settings.chroma_server_max_batch_size)
