@@ -21,6 +21,7 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb._version import __version__
+    from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
     parser.add_argument("--version", action="version", version=f"chromadb {__version__}")
@@ -29,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the chromadb server on a data folder",
         description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
+        epilog=environment_help()
+        + "\n\n`make run` in a clone of the repository runs this command with the make\n"
+        "variables HOST, PORT and DATA (defaults 127.0.0.1, 8000, ./chroma_data), e.g.\n"
+        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
     run.add_argument(

@@ -77,7 +77,9 @@ class Settings(BaseModel):
     chroma_server_api_default_path: str = "/api/v2"
     chroma_server_cors_allow_origins: List[str] = []
     chroma_server_max_batch_size: int = 100_000
-    chroma_server_max_body_bytes: int = 512 * 1024 * 1024
+    # Real Chroma 1.x refuses bodies over 40 MiB (41,943,040 bytes); the HTTP client checks the
+    # same limit before sending, so a too-large batch fails at once instead of after the upload.
+    chroma_server_max_body_bytes: int = 40 * 1024 * 1024
     chroma_server_allow_raw_sql: bool = False
     chroma_http_timeout: float = 60.0
     chroma_http_connect_timeout: float = 10.0

@@ -205,8 +205,9 @@ class MethodNotAllowedError(ChromaError):
     for_status = True
 
 
-class BatchSizeExceededError(ChromaError):
-    """Raised when a batch is larger than the server accepts."""
+class BatchSizeExceededError(ChromaError, ValueError):
+    """Raised when a batch (or a request body) is larger than the server accepts. A
+    ``ValueError`` too, as real Chroma's clients raise for a batch over the maximum."""
 
     status_code = 413
     for_status = True

@@ -36,6 +36,7 @@ from chromadb.api.types import (
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.errors import (
+    BatchSizeExceededError,
     ChromaConnectionError,
     ChromaError,
     InvalidArgumentError,
@@ -199,6 +200,7 @@ class FastAPI(API):
                 _check_keys(json.get(field), field)
         if json is not None:
             content = _encode(json)
+            self._check_body_size(len(content))
             headers = {"Content-Type": "application/json"}
         try:
             response = self._http.request(
@@ -210,6 +212,24 @@ class FastAPI(API):
             ) from exc
         raise_for_answer(response)
         return pydantic_core.from_json(response.content) if response.content else None
+
+    def _check_body_size(self, size: int) -> None:
+        # Found here, before the upload: a server refuses the body only once it is sent.
+        limit = int(self.settings.chroma_server_max_body_bytes)
+        if size > limit:
+            raise BatchSizeExceededError(
+                f"Request body of {size} bytes exceeds the limit of {limit} bytes "
+                "(chroma_server_max_body_bytes, the server's default too); send smaller "
+                "batches: chromadb.utils.batch_utils.create_batches cuts them to fit"
+            )
+
+    def _check_batch_size(self, size: int) -> None:
+        limit = self._get_max_batch_size()
+        if size > limit:
+            raise BatchSizeExceededError(
+                f"Batch of {size} records exceeds the server's maximum batch size of {limit}; "
+                "split it: chromadb.utils.batch_utils.create_batches cuts it to fit"
+            )
 
     def stop(self) -> None:
         if self._owns_http:
@@ -342,6 +362,7 @@ class FastAPI(API):
         documents: Optional[Documents],
         uris: Optional[URIs],
     ) -> bool:
+        self._check_batch_size(len(ids))
         body = {
             "ids": ids,
             "embeddings": as_lists(embeddings),

@@ -12,6 +12,7 @@ import contextlib
 import importlib.resources
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import threading
@@ -209,6 +210,17 @@ class Store:
                 _unlock(self._lock_fh.fileno())
                 self._lock_fh.close()
             self._lock_fh = None
+
+
+def remove_files(path: str) -> None:
+    """Delete the database files and every folder (index checkpoints) in ``path``; call with
+    the Store closed."""
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if os.path.isdir(full):
+            shutil.rmtree(full, ignore_errors=True)
+        elif name.startswith(DB_FILE):
+            os.remove(full)
 
 
 def _split_sql(script: str) -> List[str]:
