@@ -12,7 +12,7 @@ import weakref
 from typing import Any, Dict, List, Optional, Tuple
 from uuid import UUID
 
-import chromadb
+from chromadb._version import __version__
 from chromadb.api import API
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
@@ -485,7 +485,7 @@ class EmbeddedAPI(API):
         return self._segment(collection_id).ensure_index()
 
     def _get_version(self) -> str:
-        return chromadb.__version__
+        return __version__
 
     def _get_max_batch_size(self) -> int:
         return int(self.settings.chroma_server_max_batch_size)

@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from chromadb.errors import ChromaError
+from chromadb.errors import FolderInUseError
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -42,16 +42,6 @@ else:
 DB_FILE = "chroma.sqlite3"
 LOCK_FILE = "chroma.lock"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class FolderInUseError(ChromaError):
-    """Raised when another process already has the persist directory open."""
-
-    status_code = 409
-
-    @classmethod
-    def name(cls) -> str:
-        return "FolderInUseError"
 
 
 class Store:
