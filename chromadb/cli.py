@@ -21,7 +21,7 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
-    from chromadb.commands import model
+    from chromadb.commands import model, portability
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
     run.set_defaults(handler=_run_command)
     model.register(commands)
+    portability.register(commands)
     return parser
 
 

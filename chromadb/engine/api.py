@@ -32,7 +32,7 @@ from chromadb.api.types import (
     normalize_include,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
-from chromadb.engine import catalog
+from chromadb.engine import catalog, foreign
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
 from chromadb.engine.indexer import Indexer
@@ -74,12 +74,16 @@ class EmbeddedAPI(API):
     def __init__(self, system: System) -> None:
         super().__init__(system)
         settings = system.settings
-        self._path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
+        path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
+        # A real Chroma folder is recognised before anything is opened for writing.
+        self._path = foreign.store_folder(path) if path is not None else None
         self._store: Optional[Store] = None
         self._segments: Dict[str, Segment] = {}
         self._lock = threading.RLock()
         self._indexer = Indexer(self._pending_segments)
         self._open()
+        if path is not None and self._path != path:
+            foreign.import_v03_once(self, path)
 
     def _open(self) -> None:
         self._store = Store(self._path)
