@@ -25,6 +25,8 @@ MAX_POINTS = 250_000
 # Categories beyond these share one colour ("other"): a map with 40 hues reads as noise.
 MAX_CATEGORIES = 12
 _CACHE_SIZE = 4
+# Records whose metadata keys are offered for colouring.
+KEY_SAMPLE = 1000
 
 _cache: OrderedDict[Tuple[str, str], Matrix] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -86,30 +88,28 @@ def _keys(metadatas: Sequence[Optional[Mapping[str, Any]]]) -> List[str]:
     return sorted(counts)
 
 
-def map_json(
-    api: API, collection: UUID, method: str, color_by: Optional[str], limit: int
-) -> Dict[str, Any]:
+def map_json(api: API, collection: UUID, method: str, limit: int) -> Dict[str, Any]:
     """The map of up to ``limit`` records of ``collection`` (the first ones stored)."""
-    result = api._get(collection, limit=limit, include=["embeddings", "metadatas"])
+    result = api._get(collection, limit=limit, include=["embeddings"])
     ids = list(result["ids"])
-    metadatas = list(result.get("metadatas") or [None] * len(ids))
     embeddings = result.get("embeddings")
     vectors = np.asarray(embeddings if embeddings is not None else [], dtype=np.float32)
     vectors = vectors.reshape(len(ids), -1) if ids else np.zeros((0, 0), dtype=np.float32)
     points = _projected(vectors, method)
-    out: Dict[str, Any] = {
+    sample = api._get(collection, limit=KEY_SAMPLE, include=["metadatas"])
+    return {
         "method": method,
         "methods": available_methods(),
         "total": api._count(collection),
         "ids": ids,
         "points": _b64(points.reshape(-1)),
-        "keys": _keys(metadatas),
-        "color_by": color_by,
-        "categories": None,
-        "codes": None,
+        "keys": _keys(list(sample.get("metadatas") or [])),
     }
-    if color_by:
-        categories, codes = _colours(metadatas, color_by)
-        out["categories"] = categories
-        out["codes"] = _b64(codes)
-    return out
+
+
+def colours_json(api: API, collection: UUID, key: str, limit: int) -> Dict[str, Any]:
+    """Each record's category for metadata ``key``: the browser matches them to its points by
+    id, so a write between the two requests costs a colour, never a wrong one."""
+    result = api._get(collection, limit=limit, include=["metadatas"])
+    categories, codes = _colours(list(result.get("metadatas") or []), key)
+    return {"key": key, "ids": list(result["ids"]), "categories": categories, "codes": _b64(codes)}

@@ -1,7 +1,8 @@
-"""The console's routes: the page at ``/``, its assets under ``/console/static/``, and the two
+"""The console's routes: the page at ``/``, its assets under ``/console/static/``, and the
 routes the REST API has no equivalent for, under ``/console/api/tenants/{t}/databases/{d}``:
 
 - ``GET  .../collections/{collection}/map``: the records' embeddings projected to 2-D,
+- ``GET  .../collections/{collection}/map/colours?key=K``: their categories for metadata K,
 - ``POST .../collections/{collection}/embed``: query text embedded by the collection's
   recorded embedding function (the browser cannot run the model).
 
@@ -12,14 +13,14 @@ the server's authentication like every other route.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated, Any, Dict, List, Optional
+from typing import Annotated, Any, Dict, List
 
 from fastapi import FastAPI, Query
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
-from chromadb.console.mapdata import DEFAULT_POINTS, MAX_POINTS, map_json
+from chromadb.console.mapdata import DEFAULT_POINTS, MAX_POINTS, colours_json, map_json
 from chromadb.console.querytext import embed_texts
 from chromadb.errors import NotFoundError
 from chromadb.server.codec import json_response
@@ -61,6 +62,9 @@ def _asset_response(name: str, body: bytes) -> Response:
     return Response(body, media_type=media, headers=_HEADERS)
 
 
+Points = Annotated[int, Query(ge=1, le=MAX_POINTS)]
+
+
 class EmbedBody(BaseModel):
     """Texts to embed for a query."""
 
@@ -86,12 +90,23 @@ def register(app: FastAPI) -> None:
         tenant: str = DEFAULT_TENANT,
         database: str = DEFAULT_DATABASE,
         method: str = "pca",
-        color_by: Optional[str] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_POINTS)] = DEFAULT_POINTS,
+        limit: Points = DEFAULT_POINTS,
     ) -> Response:
-        """The collection's records placed in 2-D, coloured by a metadata key."""
+        """The collection's records placed in 2-D."""
         cid = collection_id(api, collection, tenant, database)
-        return json_response(map_json(api, cid, method, color_by, limit))
+        return json_response(map_json(api, cid, method, limit))
+
+    def map_colours(
+        collection: str,
+        key: str,
+        api: ApiDep,
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        limit: Points = DEFAULT_POINTS,
+    ) -> Response:
+        """The records' categories for metadata ``key``, to colour the map by."""
+        cid = collection_id(api, collection, tenant, database)
+        return json_response(colours_json(api, cid, key, limit))
 
     def embed(
         collection: str,
@@ -105,7 +120,8 @@ def register(app: FastAPI) -> None:
         return json_response({"embeddings": embed_texts(model, body.texts)})
 
     hidden: Dict[str, Any] = {"include_in_schema": False}
-    app.add_api_route("/", index, methods=["GET"], **hidden)
-    app.add_api_route(STATIC_PREFIX + "{path:path}", asset, methods=["GET"], **hidden)
+    app.add_api_route("/", index, methods=["GET", "HEAD"], **hidden)
+    app.add_api_route(STATIC_PREFIX + "{path:path}", asset, methods=["GET", "HEAD"], **hidden)
     app.add_api_route(API_PREFIX + "/map", collection_map, methods=["GET"], **hidden)
+    app.add_api_route(API_PREFIX + "/map/colours", map_colours, methods=["GET"], **hidden)
     app.add_api_route(API_PREFIX + "/embed", embed, methods=["POST"], **hidden)

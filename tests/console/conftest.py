@@ -195,10 +195,12 @@ class PageLog:
         self.errors: List[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda msg: self.errors.append(msg.text) if msg.type == "error" else None,
-        )
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        # Chromium logs every 4xx answer; the console shows those to the user on purpose.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(message.text)
 
     def foreign_requests(self, origin: str) -> List[str]:
         """Requests that went anywhere but ``origin``."""
@@ -207,20 +209,23 @@ class PageLog:
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Any]:
-    """Opens the console of a server in a fresh browser context (empty session storage)."""
-    contexts: List[Any] = []
+    """Opens the console of a server in a fresh browser context (empty session storage); at
+    the end, checks that no page sent a request off the server's origin or hit a script error."""
+    opened: List[tuple[Any, PageLog, str]] = []
 
     def opener(server: Server, fragment: str = "") -> PageLog:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
         log = PageLog(context.new_page())
+        opened.append((context, log, server.url))
         log.page.set_default_timeout(20_000)
         log.page.goto(server.url + "/" + fragment)
         return log
 
     yield opener
-    for context in contexts:
+    for context, log, origin in opened:
         context.close()
+        assert log.foreign_requests(origin) == [], "the console reached outside its server"
+        assert log.errors == [], "the page raised script errors"
 
 
 def shot(page: Any, name: str, **kwargs: Any) -> Path:

@@ -202,11 +202,23 @@ export class Api {
     return out.embeddings;
   }
 
-  /** @param {CollectionInfo} c @param {string} method @param {string} colorBy */
-  map(c, method, colorBy) {
-    const query = new URLSearchParams({ method });
-    if (colorBy) query.set("color_by", colorBy);
-    return this.request("GET", `${Api.consolePath(c)}/map?${query}`);
+  /**
+   * The records placed in 2-D by the server.
+   * @param {CollectionInfo} c @param {string} method
+   * @returns {Promise<{ method: string, methods: string[], total: number, ids: string[],
+   *   points: string, keys: string[] }>}
+   */
+  map(c, method) {
+    return this.request("GET", `${Api.consolePath(c)}/map?${new URLSearchParams({ method })}`);
+  }
+
+  /**
+   * The records' categories for one metadata key.
+   * @param {CollectionInfo} c @param {string} key
+   * @returns {Promise<{ key: string, ids: string[], categories: string[], codes: string }>}
+   */
+  mapColours(c, key) {
+    return this.request("GET", `${Api.consolePath(c)}/map/colours?${new URLSearchParams({ key })}`);
   }
 }
 

@@ -53,6 +53,28 @@ export async function renderMap(root, api, c, highlighted, onOpen) {
   const view = new MapView(canvas, api, c, onOpen);
   window.chromaConsole = { map: view };
 
+  function showLegend() {
+    const cats = view.categories;
+    replace(legend, cats ? [
+      ...cats.map((label, i) =>
+        h("span", { "data-category": label }, h("i", { style: `background:${PALETTE[i]}` }), label)),
+      h("span", {}, h("i", { style: `background:${OTHER}` }), "other"),
+      h("span", {}, h("i", { style: `background:${MISSING}` }), "no value"),
+    ] : [], highlighted.length ? h("span", { id: "legend-results" },
+      h("i", { style: "background:#fff;border:2px solid #111" }), `${highlighted.length} query results`) : null);
+  }
+
+  async function colour() {
+    replace(problem);
+    try {
+      view.setColours(colorBy.value ? await api.mapColours(c, colorBy.value) : null);
+    } catch (e) {
+      replace(problem, errorBox(e));
+    }
+    showLegend();
+    canvas.dataset.colouredBy = colorBy.value;
+  }
+
   /** @param {boolean} first */
   async function load(first) {
     const started = performance.now();
@@ -60,33 +82,28 @@ export async function renderMap(root, api, c, highlighted, onOpen) {
     replace(problem);
     let data;
     try {
-      data = await api.map(c, method.value || "pca", colorBy.value);
+      data = await api.map(c, method.value || "pca");
     } catch (e) {
       replace(problem, errorBox(e));
       status.textContent = "";
       return;
     }
     if (first) {
-      replace(method, data.methods.map((/** @type {string} */ m) => h("option", { value: m }, m.toUpperCase())));
+      replace(method, data.methods.map((m) => h("option", { value: m }, m.toUpperCase())));
       method.value = data.method;
-      replace(colorBy, h("option", { value: "" }, "(nothing)"),
-        data.keys.map((/** @type {string} */ k) => h("option", { value: k }, k)));
+      replace(colorBy, h("option", { value: "" }, "(nothing)"), data.keys.map((k) => h("option", { value: k }, k)));
     }
     view.setData(data, highlighted);
-    replace(legend, data.categories ? [
-      ...data.categories.map((/** @type {string} */ label, /** @type {number} */ i) =>
-        h("span", { "data-category": label }, h("i", { style: `background:${PALETTE[i]}` }), label)),
-      h("span", {}, h("i", { style: `background:${OTHER}` }), "other"),
-      h("span", {}, h("i", { style: `background:${MISSING}` }), "no value"),
-    ] : [], highlighted.length ? h("span", {}, h("i", { style: "background:#fff;border:2px solid #111" }),
-      `${highlighted.length} query results`) : null);
+    if (colorBy.value) await colour();
+    else showLegend();
     const shown = data.ids.length;
     status.textContent = `${shown} of ${data.total} records · ${data.method.toUpperCase()} · ` +
       `${Math.round(performance.now() - started)} ms`;
     canvas.dataset.ready = String(shown);
+    canvas.dataset.method = data.method;
   }
   method.addEventListener("change", () => load(false));
-  colorBy.addEventListener("change", () => load(false));
+  colorBy.addEventListener("change", () => colour());
   await load(true);
 }
 
@@ -107,6 +124,10 @@ export class MapView {
     this.xy = new Float32Array(0);
     /** @type {Uint8Array | null} */
     this.codes = null;
+    /** @type {string[] | null} */
+    this.categories = null;
+    /** @type {Map<string, number>} */
+    this.index = new Map();
     /** @type {number[]} */
     this.highlighted = [];
     /** @type {Int32Array[]} */
@@ -121,17 +142,47 @@ export class MapView {
     this.listen();
   }
 
-  /** @param {any} data the map route's answer @param {string[]} highlighted */
+  /**
+   * @param {{ ids: string[], points: string }} data the map route's answer
+   * @param {string[]} highlighted
+   */
   setData(data, highlighted) {
     const raw = bytes(data.points);
     this.xy = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
     this.ids = data.ids;
-    this.codes = data.codes ? bytes(data.codes) : null;
-    this.categories = data.categories;
+    this.codes = null;
+    this.categories = null;
     const index = new Map(this.ids.map((id, i) => [id, i]));
+    this.index = index;
     this.highlighted = highlighted.map((id) => index.get(id)).filter((i) => i !== undefined).map(Number);
     this.fit();
     this.buildGrid();
+    this.draw();
+  }
+
+  /**
+   * Colour the points by the colours route's answer (matched by id), or plainly with null.
+   * @param {{ ids: string[], categories: string[], codes: string } | null} data
+   */
+  setColours(data) {
+    if (!data) {
+      this.codes = null;
+      this.categories = null;
+    } else {
+      const codes = bytes(data.codes);
+      const same = data.ids.length === this.ids.length && data.ids.every((id, i) => id === this.ids[i]);
+      if (same) {
+        this.codes = codes;
+      } else {
+        // Records written between the two requests: match by id, the rest get "no value".
+        this.codes = new Uint8Array(this.ids.length).fill(data.categories.length + 1);
+        data.ids.forEach((id, i) => {
+          const at = this.index.get(id);
+          if (at !== undefined && this.codes) this.codes[at] = codes[i];
+        });
+      }
+      this.categories = data.categories;
+    }
     this.draw();
   }
 
