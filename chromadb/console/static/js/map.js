@@ -139,6 +139,12 @@ export class MapView {
     this.docs = new Map();
     this.frame = 0;
     this.hover = -1;
+    /** @type {ImageData | null} */
+    this.image = null;
+    /** @type {Uint32Array | null} */
+    this.packed = null;
+    /** @type {Uint8Array | null} */
+    this.packedFor = null;
     this.listen();
   }
 
@@ -245,17 +251,28 @@ export class MapView {
     return { x: rect.left + px * scale, y: rect.top + py * scale };
   }
 
-  /** @param {number} i */
-  colour(i) {
-    if (!this.codes || !this.categories) return PLAIN;
-    const code = this.codes[i];
-    if (code < this.categories.length) return PALETTE[code];
-    return code === this.categories.length ? OTHER : MISSING;
-  }
-
   draw() {
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => this.paint());
+  }
+
+  /** One 32-bit pixel per point (little-endian RGBA), rebuilt when the colours change. */
+  pixelColours() {
+    const key = this.codes;
+    if (this.packed && this.packedFor === key && this.packed.length === this.ids.length) return this.packed;
+    /** @param {string} hex */
+    const pack = (hex) => { const [r, g, b] = rgb(hex); return (255 << 24) | (b << 16) | (g << 8) | r; };
+    const table = [...PALETTE.map(pack), pack(OTHER), pack(MISSING)];
+    const cats = this.categories ? this.categories.length : 0;
+    const packed = new Uint32Array(this.ids.length);
+    if (!this.codes) packed.fill(pack(PLAIN));
+    else for (let i = 0; i < packed.length; i++) {
+      const code = this.codes[i];
+      packed[i] = code < cats ? table[code] : code === cats ? table[PALETTE.length] : table[PALETTE.length + 1];
+    }
+    this.packed = packed;
+    this.packedFor = key;
+    return packed;
   }
 
   paint() {
@@ -266,24 +283,28 @@ export class MapView {
     if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
-    const image = ctx.createImageData(width, height);
-    const px = image.data;
-    px.fill(255);
+    if (!this.image || this.image.width !== width || this.image.height !== height) {
+      this.image = ctx.createImageData(width, height);
+    }
+    const image = this.image;
+    // Points are written as whole 32-bit pixels: a few milliseconds for 100k of them.
+    const px = new Uint32Array(image.data.buffer);
+    px.fill(0xffffffff);
+    const colours = this.pixelColours();
     const dot = Math.max(3, Math.round(3 * ratio * Math.sqrt(this.zoom)));
-    /** @type {Map<string, [number, number, number]>} */
-    const rgbCache = new Map();
     const f = this.frameBox();
     const b = this.bounds;
-    for (let i = 0; i < this.ids.length; i++) {
-      const x = Math.round(f.left + ((this.xy[2 * i] - b.x0) / b.span) * f.size);
-      const y = Math.round(f.top + (1 - (this.xy[2 * i + 1] - b.y0) / b.span) * f.size);
-      if (x < 0 || y < 0 || x >= width - dot || y >= height - dot) continue;
-      const hex = this.colour(i);
-      let c = rgbCache.get(hex);
-      if (!c) { c = rgb(hex); rgbCache.set(hex, c); }
-      for (let dy = 0; dy < dot; dy++) {
-        let o = ((y + dy) * width + x) * 4;
-        for (let dx = 0; dx < dot; dx++, o += 4) { px[o] = c[0]; px[o + 1] = c[1]; px[o + 2] = c[2]; }
+    const sx = f.size / b.span, ox = f.left - b.x0 * sx;
+    const oy = f.top + f.size + b.y0 * sx;
+    const xy = this.xy;
+    const n = this.ids.length, maxX = width - dot, maxY = height - dot;
+    for (let i = 0; i < n; i++) {
+      const x = Math.round(ox + xy[2 * i] * sx);
+      const y = Math.round(oy - xy[2 * i + 1] * sx);
+      if (x < 0 || y < 0 || x >= maxX || y >= maxY) continue;
+      const c = colours[i];
+      for (let dy = 0, o = y * width + x; dy < dot; dy++, o += width) {
+        for (let dx = 0; dx < dot; dx++) px[o + dx] = c;
       }
     }
     ctx.putImageData(image, 0, 0);
