@@ -8,11 +8,11 @@ import json
 import time
 from typing import Any, Dict, Tuple
 
-import chromadb
 import numpy as np
 import pytest
 from PIL import Image
 
+import chromadb
 from tests.console.conftest import ARTIFACTS, PER_CLUSTER, Server, shot
 
 CLUSTERS_MAP = "#/tenants/default_tenant/databases/default_database/collections/clusters/map"
@@ -86,9 +86,7 @@ def test_hover_shows_the_document_and_click_opens_the_record(
     assert "of cluster b" in page.inner_text("#record-document")
 
 
-def test_query_results_are_highlighted_on_the_map(
-    console_server: Server, open_page: Any
-) -> None:
+def test_query_results_are_highlighted_on_the_map(console_server: Server, open_page: Any) -> None:
     page = open_page(console_server, CLUSTERS_MAP.removesuffix("/map")).page
     page.fill("#query-text", "c-000")
     page.click("#query-run")
@@ -159,7 +157,10 @@ def big_collection(console_server: Server) -> Any:
 def test_map_of_100k_points(console_server: Server, open_page: Any, big_collection: Any) -> None:
     """All 100k points drawn, recoloured and hit-tested; the times are written to
     artifacts/map-100k.json (measured, not asserted)."""
-    page = open_page(console_server, CLUSTERS_MAP.replace("clusters", "big-map").replace("default_database", "big")).page
+    page = open_page(
+        console_server,
+        CLUSTERS_MAP.replace("clusters", "big-map").replace("default_database", "big"),
+    ).page
     started = time.monotonic()
     wait_for_map(page, BIG)
     loaded_s = time.monotonic() - started

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import chromadb
 import pytest
 
+import chromadb
 from tests.console.conftest import PER_CLUSTER, Server, shot
 
 DB = "#/tenants/default_tenant/databases/default_database"
@@ -170,7 +170,11 @@ def test_record_details_show_the_embedding(console_server: Server, open_page: An
     assert dialog.locator("#record-document").inner_text() == "item 1 of cluster a"
     assert '"cluster": "a"' in dialog.locator("#record-metadata").inner_text()
     assert "16 dimensions" in dialog.locator("#embedding-preview").inner_text()
-    got = client_of(console_server).get_collection("clusters").get(ids=["a-001"], include=["embeddings"])
+    got = (
+        client_of(console_server)
+        .get_collection("clusters")
+        .get(ids=["a-001"], include=["embeddings"])
+    )
     first = f"{float(got['embeddings'][0][0]):.4f}"
     assert dialog.locator("#embedding-preview pre").inner_text().startswith(f"[{first}, ")
     shot(page, "record")
