@@ -21,6 +21,8 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
+    from chromadb.commands import model, portability
+    from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
     parser.add_argument("--version", action="version", version=f"chromadb {__version__}")
@@ -29,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the chromadb server on a data folder",
         description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
+        epilog=environment_help()
+        + "\n\n`make run` in a clone of the repository runs this command with the make\n"
+        "variables HOST, PORT and DATA (defaults 127.0.0.1, 8000, ./chroma_data), e.g.\n"
+        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
     run.add_argument(
@@ -39,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    run.set_defaults(handler=_run_command)
+    model.register(commands)
+    portability.register(commands)
     return parser
 
 
@@ -94,9 +104,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``chroma`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command != "run":
+    handler = getattr(args, "handler", None)
+    if handler is None:
         parser.print_help()
         return 2
+    status: int = handler(args)
+    return status
+
+
+def _run_command(args: argparse.Namespace) -> int:
     return run(args.path, args.host, args.port, args.log_level, args.access_log)
 
 

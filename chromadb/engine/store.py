@@ -12,12 +12,13 @@ import contextlib
 import importlib.resources
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import threading
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from chromadb.errors import ChromaError
+from chromadb.errors import FolderInUseError
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -41,16 +42,6 @@ else:
 DB_FILE = "chroma.sqlite3"
 LOCK_FILE = "chroma.lock"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class FolderInUseError(ChromaError):
-    """Raised when another process already has the persist directory open."""
-
-    status_code = 409
-
-    @classmethod
-    def name(cls) -> str:
-        return "FolderInUseError"
 
 
 class Store:
@@ -219,6 +210,17 @@ class Store:
                 _unlock(self._lock_fh.fileno())
                 self._lock_fh.close()
             self._lock_fh = None
+
+
+def remove_files(path: str) -> None:
+    """Delete the database files and every folder (index checkpoints) in ``path``; call with
+    the Store closed."""
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if os.path.isdir(full):
+            shutil.rmtree(full, ignore_errors=True)
+        elif name.startswith(DB_FILE):
+            os.remove(full)
 
 
 def _split_sql(script: str) -> List[str]:
