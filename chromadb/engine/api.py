@@ -9,7 +9,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 from uuid import UUID
 
-import chromadb
+from chromadb._version import __version__
 from chromadb.api import API
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
@@ -29,7 +29,7 @@ from chromadb.api.types import (
     normalize_include,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
-from chromadb.engine import catalog, opened
+from chromadb.engine import catalog, foreign, opened
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
 from chromadb.engine.records import RecordBatch
@@ -63,10 +63,14 @@ class EmbeddedAPI(API):
     def __init__(self, system: System) -> None:
         super().__init__(system)
         settings = system.settings
-        self._path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
+        path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
+        # A real Chroma folder is recognised before anything is opened for writing.
+        self._path = foreign.store_folder(path) if path is not None else None
         self._opened: Optional[opened.OpenFolder] = None
         self._open_lock = threading.Lock()
         self._open()
+        if path is not None and self._path != path:
+            foreign.import_v03_once(self, path)
 
     def _open(self) -> opened.OpenFolder:
         with self._open_lock:
@@ -445,7 +449,7 @@ class EmbeddedAPI(API):
         return self._segment(collection_id).ensure_index()
 
     def _get_version(self) -> str:
-        return chromadb.__version__
+        return __version__
 
     def _get_max_batch_size(self) -> int:
         return int(self.settings.chroma_server_max_batch_size)

@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from chromadb.errors import ChromaError
+from chromadb.errors import FolderInUseError
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -42,17 +42,6 @@ else:
 DB_FILE = "chroma.sqlite3"
 LOCK_FILE = "chroma.lock"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class FolderInUseError(ChromaError):
-    """Raised when a folder is wanted alone (``Store(path, exclusive=True)``, for maintenance)
-    while other processes have it open, or opened while such a maintenance holds it."""
-
-    status_code = 409
-
-    @classmethod
-    def name(cls) -> str:
-        return "FolderInUseError"
 
 
 class Store:
@@ -89,7 +78,7 @@ class Store:
             fh.close()
             if self._exclusive:
                 raise FolderInUseError(
-                    f"The persist directory {path!r} is open in another process; close every "
+                    f"The persist directory {path!r} is in use by another client or server; close every "
                     "client and server on it first"
                 ) from None
             raise FolderInUseError(

@@ -16,7 +16,7 @@ from typing import Any, Dict, Literal, Mapping, Optional
 
 from starlette.requests import Request
 
-from chromadb.api.fastapi import USER_AGENT_MARK
+from chromadb._version import USER_AGENT_MARK
 from chromadb.api.models.model import CollectionModel
 from chromadb.engine import catalog
 

@@ -18,8 +18,8 @@ import pytest
 import chromadb
 from chromadb.api import API
 from chromadb.config import Settings, System
-from chromadb.engine.store import FolderInUseError, Store
-from chromadb.errors import NotFoundError
+from chromadb.engine.store import Store
+from chromadb.errors import FolderInUseError, NotFoundError
 
 PEER = Path(__file__).parent.parent / "helpers" / "peer.py"
 
@@ -195,7 +195,7 @@ def test_clients_on_one_folder_in_one_process_share_an_engine(folder: Path) -> N
 def test_maintenance_needs_the_folder_alone(folder: Path) -> None:
     client = _client(folder)
     client.heartbeat()
-    with pytest.raises(FolderInUseError, match="open in another process"):
+    with pytest.raises(FolderInUseError, match="in use"):
         Store(str(folder), exclusive=True)
     from chromadb.api.client import clear_system_cache
 
