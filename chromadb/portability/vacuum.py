@@ -39,7 +39,7 @@ def vacuum_folder(path: str) -> Tuple[int, int]:
     bytes on disk before and after."""
     path = our_store(path)
     before = folder_bytes(path)
-    store = Store(path)  # takes the folder lock: refuses while a server or client has it
+    store = Store(path, exclusive=True)  # refuses while any server or client has it open
     try:
         index = os.path.join(path, INDEX_DIR)
         if os.path.isdir(index):
