@@ -23,8 +23,18 @@ def mismatches(client: Any, expected: Dict[str, Any]) -> List[str]:
         if c["name"] not in names:
             continue
         col = client.get_collection(c["name"], embedding_function=None)
-        if (col.metadata or None) != (c["metadata"] or None):
+        want_hnsw = (c.get("configuration") or {}).get("hnsw") or {}
+        metadata = dict(col.metadata or {})
+        if "hnsw:space" not in (c["metadata"] or {}) and want_hnsw.get("space"):
+            # A space given by configuration is also shown in our collection metadata.
+            if metadata.pop("hnsw:space", None) != want_hnsw["space"]:
+                problems.append(f"{c['name']}: space not {want_hnsw['space']}")
+        if (metadata or None) != (c["metadata"] or None):
             problems.append(f"{c['name']}: metadata {col.metadata} != {c['metadata']}")
+        got_hnsw = (col.configuration or {}).get("hnsw") or {}
+        for key, value in want_hnsw.items():
+            if got_hnsw.get(key) != value:
+                problems.append(f"{c['name']}: configuration hnsw {got_hnsw} lacks {key}={value}")
         got = col.get(include=["embeddings", "documents", "metadatas"])
         records = c["records"]
         if sorted(got["ids"]) != sorted(records):

@@ -97,7 +97,20 @@ def plan(version: str) -> list:
         "ops": [["add", ["a", "b"], vectors(rng, 2, 4), [{"x": 1}, {"x": 2}], ["alpha", "beta"]]],
     }
     empty = {"name": "empty_one", "metadata": {"note": "nothing here"}, "dim": None, "ops": []}
-    return [docs, plain, ip, empty]
+    # Index settings: 1.x takes a configuration, earlier versions hnsw:* metadata keys.
+    tuned = {
+        "name": "tuned",
+        "dim": 2,
+        "ops": [["add", ["t1", "t2"], vectors(rng, 2, 2), None, None]],
+    }
+    if major >= (1, 0):
+        tuned["metadata"] = None
+        tuned["configuration"] = {
+            "hnsw": {"space": "ip", "ef_construction": 200, "max_neighbors": 32, "ef_search": 55}
+        }
+    else:
+        tuned["metadata"] = {"hnsw:space": "ip", "hnsw:construction_ef": 200, "hnsw:M": 32}
+    return [docs, plain, ip, empty, tuned]
 
 
 def expected_state(collections: list, merge_metadata: bool) -> list:
@@ -128,7 +141,14 @@ def expected_state(collections: list, merge_metadata: bool) -> list:
                 if docs is not None:
                     new["document"] = docs[j]
                 records[i] = new
-        out.append({"name": c["name"], "metadata": c["metadata"], "records": records})
+        out.append(
+            {
+                "name": c["name"],
+                "metadata": c["metadata"],
+                "configuration": c.get("configuration"),
+                "records": records,
+            }
+        )
     return out
 
 
@@ -174,6 +194,8 @@ def main() -> None:
         kwargs = {"name": c["name"], "embedding_function": None}
         if c["metadata"] is not None:
             kwargs["metadata"] = c["metadata"]
+        if c.get("configuration"):
+            kwargs["configuration"] = c["configuration"]
         collection = client.create_collection(**kwargs)
         run_ops(collection, c["ops"])
     if version.startswith("0.3."):
