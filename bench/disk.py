@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 
 WRITER = textwrap.dedent(
     """
@@ -101,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         ):
             _run(python, script, path, args.n, args.dim, "write")
             rows.append((label, "written", folder_bytes(path)))
+        imported = os.path.join(tmp, "imported")
+        started = time.perf_counter()
+        from chromadb.cli import main as chroma
+
+        chroma(["import", real, "--path", imported, "--quiet"])
+        import_s = time.perf_counter() - started
+        rows.append(("imported", "chroma import of real's folder", folder_bytes(imported)))
         for label, python, path in (
             ("real 1.5.9", real_python, real),
             ("ours", sys.executable, ours),
@@ -120,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'who':<12} {'state':<30} {'bytes':>14} {'x raw':>7}")
     for label, state, size in rows:
         print(f"{label:<12} {state:<30} {size:>14,} {size / raw:>7.2f}")
+    print(
+        f"chroma import of real 1.5.9's folder: {import_s:.1f} s ({args.n / import_s:,.0f} records/s)"
+    )
     print("ours, by part:", ", ".join(f"{k} {v:,}" for k, v in parts.items()))
     print(json.dumps([{"who": r[0], "state": r[1], "bytes": r[2]} for r in rows]))
     return 0

@@ -110,7 +110,21 @@ def plan(version: str) -> list:
         }
     else:
         tuned["metadata"] = {"hnsw:space": "ip", "hnsw:construction_ef": 200, "hnsw:M": 32}
-    return [docs, plain, ip, empty, tuned]
+    out = [docs, plain, ip, empty, tuned]
+    if major >= (0, 5):  # tenants and databases of one's own
+        out.append(
+            {
+                "name": "elsewhere",
+                "metadata": {"where": "acme/sales"},
+                "tenant": "acme",
+                "database": "sales",
+                "dim": 2,
+                "ops": [
+                    ["add", ["e1", "e2", "e3"], vectors(rng, 3, 2), None, ["one", "two", "three"]]
+                ],
+            }
+        )
+    return out
 
 
 def expected_state(collections: list, merge_metadata: bool) -> list:
@@ -146,6 +160,8 @@ def expected_state(collections: list, merge_metadata: bool) -> list:
                 "name": c["name"],
                 "metadata": c["metadata"],
                 "configuration": c.get("configuration"),
+                "tenant": c.get("tenant", "default_tenant"),
+                "database": c.get("database", "default_database"),
                 "records": records,
             }
         )
@@ -191,12 +207,26 @@ def main() -> None:
             path=folder, settings=Settings(anonymized_telemetry=False)
         )
     for c in collections:
+        if "tenant" in c:
+            admin = chromadb.AdminClient(
+                Settings(is_persistent=True, persist_directory=folder, anonymized_telemetry=False)
+            )
+            admin.create_tenant(c["tenant"])
+            admin.create_database(c["database"], tenant=c["tenant"])
+            target = chromadb.PersistentClient(
+                path=folder,
+                tenant=c["tenant"],
+                database=c["database"],
+                settings=Settings(anonymized_telemetry=False),
+            )
+        else:
+            target = client
         kwargs = {"name": c["name"], "embedding_function": None}
         if c["metadata"] is not None:
             kwargs["metadata"] = c["metadata"]
         if c.get("configuration"):
             kwargs["configuration"] = c["configuration"]
-        collection = client.create_collection(**kwargs)
+        collection = target.create_collection(**kwargs)
         run_ops(collection, c["ops"])
     if version.startswith("0.3."):
         client.persist()
