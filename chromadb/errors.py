@@ -12,7 +12,7 @@ Hierarchy::
     ├── QuotaError                   a request beyond a quota
     ├── UniqueConstraintError        (409) also a ValueError: collection/tenant/database exists
     ├── IDAlreadyExistsError         (409)
-    ├── FolderInUseError             (409) the persist directory is open in another process
+    ├── FolderInUseError             (409) the folder is held alone (maintenance), or wanted alone
     ├── ForeignFolderError           (409) the folder holds a real Chroma database (chroma import)
     ├── ImportReadError              a source of chroma import/copy cannot be read (names the record)
     ├── ImportWriteError             a record could not be written by chroma import/copy
@@ -169,7 +169,9 @@ class IDAlreadyExistsError(ChromaError):
 
 
 class FolderInUseError(ChromaError):
-    """Raised when another process already has the persist directory open."""
+    """Raised when a folder is wanted alone (maintenance) while other processes have it open,
+    or opened while a maintenance command holds it alone. Any number of clients and servers
+    may otherwise share a folder."""
 
     status_code = 409
 

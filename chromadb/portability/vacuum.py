@@ -7,8 +7,7 @@ import os
 import shutil
 from typing import Tuple
 
-import numpy as np
-
+from chromadb.engine import checkpoint
 from chromadb.engine.store import Store
 from chromadb.portability.backup import INDEX_DIR, our_store
 
@@ -26,12 +25,10 @@ def folder_bytes(path: str) -> int:
 
 def _has_dead_slots(folder: str) -> bool:
     try:
-        with open(os.path.join(folder, "CURRENT")) as fh:
-            seq = fh.read().strip()
-        with np.load(os.path.join(folder, f"{seq}.npz")) as data:
-            return not bool(np.all(data["alive"]))
-    except (OSError, ValueError, KeyError):
-        return True  # unreadable: the engine would rebuild it anyway
+        info = checkpoint.read_info(folder)
+    except checkpoint.CheckpointDamaged:
+        return True  # the engine would rebuild it anyway
+    return info is not None and info.slots != info.count
 
 
 def vacuum_folder(path: str) -> Tuple[int, int]:
@@ -39,7 +36,7 @@ def vacuum_folder(path: str) -> Tuple[int, int]:
     bytes on disk before and after."""
     path = our_store(path)
     before = folder_bytes(path)
-    store = Store(path)  # takes the folder lock: refuses while a server or client has it
+    store = Store(path, exclusive=True)  # refuses while any server or client has it open
     try:
         index = os.path.join(path, INDEX_DIR)
         if os.path.isdir(index):
