@@ -119,9 +119,6 @@ def main(argv: list[str] | None = None) -> int:
 
         vacuum_folder(ours)
         rows.append(("ours", "half deleted + chroma vacuum", folder_bytes(ours)))
-        # The vacuum dropped the index checkpoint; the next clean stop writes it again.
-        _run(sys.executable, script, ours, args.n, args.dim, "open")
-        rows.append(("ours", "  + reopened and closed", folder_bytes(ours)))
         parts = _breakdown(ours)
     raw = args.n * args.dim * 4
     print(f"{args.n} records x {args.dim} float32 (raw vectors {raw:,} bytes)")

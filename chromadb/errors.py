@@ -24,6 +24,9 @@ Hierarchy::
     ├── RateLimitError               (429)
     ├── InternalError                (500)
     └── VersionMismatchError         (500) client and server disagree on the protocol
+    EmbeddingFunctionError           (500) an embedding function could not embed
+    ├── ModelFileError                 model files missing, corrupt or not downloadable
+    └── EmbeddingServiceError          a web embedding service failed or refused a request
     ChromaConnectionError            the server could not be reached (an httpx.ConnectError and,
                                      with requests installed, a requests ConnectionError)
 
@@ -36,7 +39,7 @@ translation, the OpenAPI document and the JS client's table are all derived from
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, List, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 import httpx
 
@@ -254,6 +257,29 @@ class VersionMismatchError(ChromaError):
     status_code = 500
 
 
+class EmbeddingFunctionError(ChromaError):
+    """Raised when an embedding function cannot produce embeddings."""
+
+    status_code = 500
+
+
+class ModelFileError(EmbeddingFunctionError):
+    """Raised when the files of a local model are missing, corrupt or cannot be downloaded."""
+
+
+class EmbeddingServiceError(EmbeddingFunctionError):
+    """Raised when a web embedding service cannot be reached or answers with an error.
+
+    ``service`` names the service ("openai", "cohere", ...); ``status`` is the HTTP status it
+    answered with, or None when no answer came back.
+    """
+
+    def __init__(self, message: str = "", service: str = "", status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.service = service
+        self.status = status
+
+
 def _connection_error_bases() -> Tuple[type, ...]:
     # Code written for the 0.3.x client (built on requests) waits for a server by catching
     # requests.exceptions.ConnectionError; code written for later ones catches httpx's.
@@ -277,6 +303,8 @@ __all__ = [
     "ChromaConnectionError",
     "ChromaError",
     "DuplicateIDError",
+    "EmbeddingFunctionError",
+    "EmbeddingServiceError",
     "FolderInUseError",
     "ForeignFolderError",
     "IDAlreadyExistsError",
@@ -289,6 +317,7 @@ __all__ = [
     "InvalidHTTPVersion",
     "InvalidUUIDError",
     "MethodNotAllowedError",
+    "ModelFileError",
     "NotFoundError",
     "QuotaError",
     "RateLimitError",

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from chromadb._version import __version__
 from chromadb.api import API
+from chromadb.api.collection_configuration import SCHEMA_KEY, full_configuration
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
@@ -172,12 +173,9 @@ class EmbeddedAPI(API):
     ) -> CollectionModel:
         v.validate_collection_name(name)
         meta = v.validate_collection_metadata(metadata)
-        config = dict(configuration or {})
-        space = catalog.hnsw_settings(meta, config).get("space")
-        if space is not None:
-            catalog.check_space(space)
-            meta = dict(meta or {})
-            meta.setdefault("hnsw:space", space)
+        # Real 1.x fills every HNSW default in and takes hnsw:* metadata into the configuration
+        # (never the other way round); invalid values are refused here.
+        config = full_configuration(configuration, meta, (configuration or {}).get(SCHEMA_KEY))
         db_id = self._database_id(tenant, database)
         with self.store.tx() as conn:
             found = catalog.collection_by_name(conn, db_id, name)
