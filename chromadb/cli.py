@@ -21,6 +21,7 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
+    from chromadb.commands import model
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    run.set_defaults(handler=_run_command)
+    model.register(commands)
     return parser
 
 
@@ -100,9 +103,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``chroma`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command != "run":
+    handler = getattr(args, "handler", None)
+    if handler is None:
         parser.print_help()
         return 2
+    status: int = handler(args)
+    return status
+
+
+def _run_command(args: argparse.Namespace) -> int:
     return run(args.path, args.host, args.port, args.log_level, args.access_log)
 
 
