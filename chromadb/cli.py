@@ -11,9 +11,13 @@ import logging
 import os
 import socket
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from chromadb.api import API
+    from chromadb.config import Settings
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
 logger = logging.getLogger("chromadb.cli")
@@ -22,6 +26,7 @@ logger = logging.getLogger("chromadb.cli")
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
     from chromadb.commands import model
+    from chromadb.commands import ray as ray_command
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -46,8 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    ray_command.add_run_options(run)
     run.set_defaults(handler=_run_command)
     model.register(commands)
+    ray_command.register(commands)
     return parser
 
 
@@ -71,7 +78,14 @@ class _AnnouncingServer(uvicorn.Server):
                 logger.info("Chroma server listening on http://%s:%s", host, port)
 
 
-def run(path: str, host: str, port: int, log_level: str = "info", access_log: bool = False) -> int:
+def run(
+    path: str,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    access_log: bool = False,
+    api_factory: Optional[Callable[[Settings], API]] = None,
+) -> int:
     """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
     then stop the engine cleanly. Returns the exit status."""
     from chromadb.config import Settings
@@ -83,7 +97,7 @@ def run(path: str, host: str, port: int, log_level: str = "info", access_log: bo
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
     try:
-        app = FastAPI(settings).app()
+        app = FastAPI(settings, api=api_factory(settings) if api_factory else None).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
         logger.error("Cannot open the data in %s: %s", data, exc)
         return 1
@@ -112,7 +126,16 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    return run(args.path, args.host, args.port, args.log_level, args.access_log)
+    from chromadb.commands import ray as ray_command
+
+    return run(
+        args.path,
+        args.host,
+        args.port,
+        args.log_level,
+        args.access_log,
+        api_factory=ray_command.api_factory(args),
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar, cast
+from functools import partial
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, cast
 from uuid import UUID
 
 import numpy as np
@@ -32,7 +34,7 @@ from chromadb.api.types import (
 )
 from chromadb.config import DEFAULT_TENANT, Settings, System
 from chromadb.distributed.layout import Layout
-from chromadb.distributed.merge import concat_get, merge_query, select_get
+from chromadb.distributed.merge import merge_query, select_get
 from chromadb.distributed.placement import split_by_shard
 from chromadb.distributed.pool import Member, Replica, ReplicaPool, require_ray
 from chromadb.errors import InvalidArgumentError, NotFoundError
@@ -101,6 +103,8 @@ class RayAPI(API):
         self._fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="chromadb-ray")
         self._models: Dict[str, CollectionModel] = {}
         self._models_lock = threading.Lock()
+        self._ord_lock = threading.Lock()
+        self._last_ord = 0
 
     # -- cluster ------------------------------------------------------------------------------
     @property
@@ -145,10 +149,12 @@ class RayAPI(API):
         return found[0]
 
     # -- calling replicas ------------------------------------------------------------------------
-    def _unwrap(self, call: Callable[[], T], replica: Replica) -> T:
+    def _resolve(self, ref: Any, replica: Replica) -> Any:
+        """The answer of a call made on ``replica``: its own error re-raised as is, a dead
+        replica recorded as lost (and RayActorError raised)."""
         exceptions = self._ray.exceptions
         try:
-            return call()
+            return self._ray.get(ref)
         except exceptions.RayTaskError as exc:
             cause = exc.cause if isinstance(getattr(exc, "cause", None), BaseException) else None
             if cause is not None:
@@ -166,7 +172,7 @@ class RayAPI(API):
             answers = []
             for replica, ref in refs:
                 try:
-                    answers.append(self._unwrap(lambda ref=ref: self._ray.get(ref), replica))
+                    answers.append(self._resolve(ref, replica))
                 except (
                     self._ray.exceptions.RayActorError,
                     self._ray.exceptions.ActorUnavailableError,
@@ -184,28 +190,22 @@ class RayAPI(API):
         while True:
             replica = self._pool.reader(slot, avoid=tried)
             try:
-                return self._unwrap(
-                    lambda r=replica: self._ray.get(r.handle.call.remote(method, cid, kwargs)),
-                    replica,
-                )
+                return self._resolve(replica.handle.call.remote(method, cid, kwargs), replica)
             except (self._ray.exceptions.RayActorError, self._ray.exceptions.ActorUnavailableError):
                 tried.append(replica.node)
 
-    def _each(self, calls: List[Callable[[], T]]) -> List[T]:
+    def _each(self, calls: Sequence[Callable[[], T]]) -> List[T]:
         """Run ``calls`` at once (one per shard); re-raise the first failure."""
         return [f.result() for f in [self._fanout.submit(c) for c in calls]]
 
-    def _broadcast(self, collection_id: str, method: str) -> None:
-        """Run a per-collection replica method (ensure/drop) on every replica of its slots."""
+    def _broadcast(self, collection_id: str, method: str, *args: Any) -> None:
+        """Run a per-collection replica method (ensure, drop, modify) on every replica of the
+        collection's slots."""
         for slot in range(self._shards(collection_id)):
             with self._pool.slot_lock(slot):
                 for replica in self._pool.writers(slot):
-                    self._unwrap(
-                        lambda r=replica: self._ray.get(
-                            getattr(r.handle, method).remote(collection_id)
-                        ),
-                        replica,
-                    )
+                    call = getattr(replica.handle, method)
+                    self._resolve(call.remote(collection_id, *args), replica)
 
     # -- tenants, databases, collections: the catalog ---------------------------------------------
     def create_tenant(self, name: str) -> None:
@@ -258,16 +258,7 @@ class RayAPI(API):
             self._layout.set_sharding(cid, shards, replicas)
             for slot in range(shards):
                 self._pool.want(slot, replicas)
-            member = Member(cid, model.metadata, self._shard_configuration(model))
-            for slot in range(shards):
-                with self._pool.slot_lock(slot):
-                    for replica in self._pool.writers(slot):
-                        self._unwrap(
-                            lambda r=replica: self._ray.get(
-                                r.handle.ensure.remote(cid, member.metadata, member.configuration)
-                            ),
-                            replica,
-                        )
+            self._broadcast(cid, "ensure", model.metadata, self._shard_configuration(model))
         return model
 
     def _delete_collection(self, *args: Any, **kwargs: Any) -> None:
@@ -287,29 +278,37 @@ class RayAPI(API):
         cid = str(model.id)
         with self._models_lock:
             self._models[cid] = model
-        for slot in range(self._shards(cid)):
-            with self._pool.slot_lock(slot):
-                for replica in self._pool.writers(slot):
-                    self._unwrap(
-                        lambda r=replica: self._ray.get(
-                            r.handle.modify.remote(cid, model.metadata)
-                        ),
-                        replica,
-                    )
+        self._broadcast(cid, "modify", model.metadata)
         return model
 
     # -- records: the shards -----------------------------------------------------------------------
+    def _ords(self, n: int) -> List[int]:
+        """``n`` fresh insertion ordinals, increasing across calls and restarts."""
+        with self._ord_lock:
+            start = max(time.time_ns(), self._last_ord + 1)
+            self._last_ord = start + n - 1
+        return list(range(start, start + n))
+
     def _split_write(
-        self, method: str, collection_id: UUID, ids: List[str], fields: Dict[str, Any]
+        self,
+        method: str,
+        collection_id: UUID,
+        ids: Any,
+        fields: Dict[str, Any],
+        extra: Dict[str, Any],
     ) -> bool:
+        """Send each shard its records (``fields`` are per record, ``extra`` as given)."""
         cid = str(collection_id)
-        groups = split_by_shard(list(ids), self._shards(cid))
+        ids = list(ids)
+        if method in ("_add", "_upsert"):
+            fields = {**fields, "ords": self._ords(len(ids))}
+        groups = split_by_shard(ids, self._shards(cid))
         calls = []
         for slot, positions in enumerate(groups):
             if positions:
-                part = {"ids": _take(list(ids), positions)}
+                part = {"ids": _take(ids, positions), **extra}
                 part.update({k: _take(v, positions) for k, v in fields.items()})
-                calls.append(lambda s=slot, p=part: self._write_slot(s, method, cid, p))
+                calls.append(partial(self._write_slot, slot, method, cid, part))
         self._each(calls)
         return True
 
@@ -323,13 +322,8 @@ class RayAPI(API):
         uris: Any = None,
         **kwargs: Any,
     ) -> bool:
-        fields = {
-            "embeddings": embeddings,
-            "metadatas": metadatas,
-            "documents": documents,
-            "uris": uris,
-        }
-        return self._split_write("_add", collection_id, ids, {**fields, **kwargs})
+        fields = {"embeddings": embeddings, "metadatas": metadatas, "documents": documents}
+        return self._split_write("_add", collection_id, ids, {**fields, "uris": uris}, kwargs)
 
     def _update(
         self,
@@ -341,13 +335,8 @@ class RayAPI(API):
         uris: Any = None,
         **kwargs: Any,
     ) -> bool:
-        fields = {
-            "embeddings": embeddings,
-            "metadatas": metadatas,
-            "documents": documents,
-            "uris": uris,
-        }
-        return self._split_write("_update", collection_id, ids, {**fields, **kwargs})
+        fields = {"embeddings": embeddings, "metadatas": metadatas, "documents": documents}
+        return self._split_write("_update", collection_id, ids, {**fields, "uris": uris}, kwargs)
 
     def _upsert(
         self,
@@ -359,13 +348,8 @@ class RayAPI(API):
         uris: Any = None,
         **kwargs: Any,
     ) -> bool:
-        fields = {
-            "embeddings": embeddings,
-            "metadatas": metadatas,
-            "documents": documents,
-            "uris": uris,
-        }
-        return self._split_write("_upsert", collection_id, ids, {**fields, **kwargs})
+        fields = {"embeddings": embeddings, "metadatas": metadatas, "documents": documents}
+        return self._split_write("_upsert", collection_id, ids, {**fields, "uris": uris}, kwargs)
 
     def _delete(
         self,
@@ -379,17 +363,16 @@ class RayAPI(API):
         shards = self._shards(cid)
         filters = {"where": where, "where_document": where_document, **kwargs}
         if ids is not None:
-            groups = split_by_shard(list(ids), shards)
+            ids = list(ids)
+            groups = split_by_shard(ids, shards)
             calls = [
-                lambda s=slot, p=positions: self._write_slot(
-                    s, "_delete", cid, {"ids": _take(list(ids), p), **filters}
-                )
-                for slot, positions in enumerate(groups)
-                if positions
+                partial(self._write_slot, slot, "_delete", cid, {"ids": _take(ids, p), **filters})
+                for slot, p in enumerate(groups)
+                if p
             ]
         else:
             calls = [
-                lambda s=slot: self._write_slot(s, "_delete", cid, {"ids": None, **filters})
+                partial(self._write_slot, slot, "_delete", cid, {"ids": None, **filters})
                 for slot in range(shards)
             ]
         deleted: List[str] = []
@@ -402,7 +385,7 @@ class RayAPI(API):
         return sum(
             self._each(
                 [
-                    lambda s=slot: int(self._read_slot(s, "_count", cid, {}))
+                    partial(self._read_slot, slot, "_count", cid, {})
                     for slot in range(self._shards(cid))
                 ]
             )
@@ -429,8 +412,12 @@ class RayAPI(API):
             slots = [slot for slot, positions in enumerate(groups) if positions]
             parts = self._each(
                 [
-                    lambda s=slot: self._read_slot(
-                        s, "_get", cid, {"ids": _take(ids, groups[s]), **filters}
+                    partial(
+                        self._read_slot,
+                        slot,
+                        "_get",
+                        cid,
+                        {"ids": _take(ids, groups[slot]), **filters},
                     )
                     for slot in slots
                 ]
@@ -450,26 +437,27 @@ class RayAPI(API):
         filters: Dict[str, Any],
         include: List[str],
     ) -> GetResult:
-        # Shard by shard: each shard's first (offset + limit) matches suffice for this page.
-        skip, left = offset or 0, limit
-        parts: List[GetResult] = []
-        for slot in range(shards):
-            if left is not None and left <= 0:
-                break
-            want = None if left is None else skip + left
-            part = self._read_slot(
-                slot, "_get", cid, {"ids": None, "limit": want, "offset": None, **filters}
-            )
-            n = len(part["ids"])
-            if n <= skip:
-                skip -= n
-                continue
-            end = n if left is None else min(n, skip + left)
-            parts.append(select_get([part], [(0, j) for j in range(skip, end)], include))
-            if left is not None:
-                left -= end - skip
-            skip = 0
-        return concat_get(parts, include) if parts else select_get([], [], include)
+        # Every shard lists its matches in insertion order, so the page's records are among
+        # each shard's first (offset + limit); merging them by insertion ordinal is exact.
+        want = None if limit is None else (offset or 0) + limit
+        parts = self._each(
+            [
+                partial(
+                    self._read_slot,
+                    slot,
+                    "_get",
+                    cid,
+                    {"ids": None, "limit": want, "offset": None, **filters},
+                )
+                for slot in range(shards)
+            ]
+        )
+        order = sorted(
+            ((ord_, i, j) for i, part in enumerate(parts) for j, ord_ in enumerate(part["ords"])),
+        )
+        start = offset or 0
+        end = len(order) if limit is None else start + limit
+        return select_get(parts, [(i, j) for _, i, j in order[start:end]], include)
 
     @staticmethod
     def _page(
@@ -509,17 +497,16 @@ class RayAPI(API):
         calls = []
         if ids is None:
             calls = [
-                lambda s=slot: self._read_slot(s, "_query", cid, {**base, "ids": None})
+                partial(self._read_slot, slot, "_query", cid, {**base, "ids": None})
                 for slot in range(shards)
             ]
         else:
-            groups = split_by_shard(list(ids), shards)
+            ids = list(ids)
+            groups = split_by_shard(ids, shards)
             calls = [
-                lambda s=slot, p=positions: self._read_slot(
-                    s, "_query", cid, {**base, "ids": _take(list(ids), p)}
-                )
-                for slot, positions in enumerate(groups)
-                if positions
+                partial(self._read_slot, slot, "_query", cid, {**base, "ids": _take(ids, p)})
+                for slot, p in enumerate(groups)
+                if p
             ]
         parts = self._each(calls)
         if not parts:
@@ -536,7 +523,7 @@ class RayAPI(API):
     def _reset(self) -> bool:
         done = self._catalog._reset()
         for replica in self._pool.every_replica():
-            self._unwrap(lambda r=replica: self._ray.get(r.handle.reset.remote()), replica)
+            self._resolve(replica.handle.reset.remote(), replica)
         self._layout.clear()
         with self._models_lock:
             self._models.clear()
@@ -552,3 +539,9 @@ class RayAPI(API):
 
     def _get_max_batch_size(self) -> int:
         return self._catalog._get_max_batch_size()
+
+    def register_routes(self, application: Any) -> None:
+        """The cluster routes (placement, rebalance) beside the REST API."""
+        from chromadb.distributed import routes
+
+        routes.register(application, self._pool)

@@ -30,8 +30,9 @@ def _pack(rows: List[Any], like: Any) -> Any:
     return rows
 
 
-def merge_query(parts: Sequence[QueryResult], n_results: int, include: List[str]) -> QueryResult:
-    """The n_results nearest of every query across ``parts`` (each asked for distances)."""
+def merge_query(answers: Sequence[QueryResult], n_results: int, include: List[str]) -> QueryResult:
+    """The n_results nearest of every query across ``answers`` (each asked for distances)."""
+    parts = [cast(Dict[str, Any], answer) for answer in answers]
     queries = len(parts[0]["ids"]) if parts else 0
     merged: Dict[str, Any] = {"ids": []}
     fields = [field for field in FIELDS if any(part.get(field) is not None for part in parts)]
@@ -40,14 +41,14 @@ def merge_query(parts: Sequence[QueryResult], n_results: int, include: List[str]
     for q in range(queries):
         found = []
         for part in parts:
-            distances = cast(List[List[float]], part["distances"])[q]
+            distances = part["distances"][q]
             for j, distance in enumerate(distances):
                 found.append((float(distance), part["ids"][q][j], part, j))
         found.sort(key=lambda hit: (hit[0], hit[1]))
         best = found[:n_results]
         merged["ids"].append([hit[1] for hit in best])
         for field in fields:
-            like = next(p[field][q] for p in parts if p.get(field) is not None)  # type: ignore[literal-required]
+            like = next(p[field][q] for p in parts if p.get(field) is not None)
             rows = [_rows(hit[2][field][q])[hit[3]] for hit in best]
             merged[field].append(_pack(rows, like))
     for field in FIELDS:

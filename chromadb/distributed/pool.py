@@ -270,7 +270,7 @@ class ReplicaPool:
                 )
                 if not page["ids"]:
                     break
-                fields = {k: page.get(k) for k in ("metadatas", "documents", "uris")}
+                fields = {k: page.get(k) for k in ("metadatas", "documents", "uris", "ords")}
                 ray.get(
                     target.call.remote(
                         "_add",

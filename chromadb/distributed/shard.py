@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 from typing import Any, Dict, List, Optional, Type, cast
 from uuid import UUID
 
@@ -31,6 +32,57 @@ def local_name(collection_id: str) -> str:
     return "c" + UUID(collection_id).hex
 
 
+class _Order:
+    """Each record's global insertion ordinal (given by the frontend), so that records of
+    several shards can be listed in the order they were added, as one engine lists them.
+
+    Written after the engine committed the records; a record whose ordinal a crash lost sorts
+    last (its data is safe either way: the engine is the record of truth)."""
+
+    def __init__(self, folder: str) -> None:
+        self._db = sqlite3.connect(
+            os.path.join(folder, "order.sqlite3"), check_same_thread=False, isolation_level=None
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS ord (collection TEXT NOT NULL, id TEXT NOT NULL, "
+            "ord INTEGER NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID"
+        )
+
+    def add(self, collection: str, ids: List[str], ords: List[int]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO ord (collection, id, ord) VALUES (?, ?, ?)",
+                [(collection, i, o) for i, o in zip(ids, ords)],
+            )
+
+    def of(self, collection: str, ids: List[str]) -> List[int]:
+        found: Dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT id, ord FROM ord WHERE collection = ? AND id IN ({marks})",
+                [collection, *chunk],
+            )
+            found.update({str(r[0]): int(r[1]) for r in rows})
+        return [found.get(i, LAST) for i in ids]
+
+    def remove(self, collection: str, ids: Optional[List[str]] = None) -> None:
+        with self._db:
+            if ids is None:
+                self._db.execute("DELETE FROM ord WHERE collection = ?", (collection,))
+            else:
+                self._db.executemany(
+                    "DELETE FROM ord WHERE collection = ? AND id = ?",
+                    [(collection, i) for i in ids],
+                )
+
+
+# The ordinal of a record whose own was lost: after every other.
+LAST = 2**63 - 1
+
+
 class ShardReplica:
     """The engine of one replica; every method is one call of the frontend."""
 
@@ -42,6 +94,7 @@ class ShardReplica:
         self._system.start()
         self._folder = folder
         self._local: Dict[str, UUID] = {}
+        self._order = _Order(folder)
 
     def where(self) -> Dict[str, Any]:
         """Where this replica runs (host, pid, folder): for health checks and the docs."""
@@ -65,6 +118,7 @@ class ShardReplica:
     def drop(self, collection_id: str) -> None:
         """Delete this replica's part of a collection (nothing when it has none)."""
         self._local.pop(collection_id, None)
+        self._order.remove(collection_id)
         try:
             self._api._delete_collection(local_name(collection_id))
         except NotFoundError:
@@ -78,7 +132,15 @@ class ShardReplica:
         """Run one record method of the API contract on this replica's part of a collection."""
         if method not in RECORD_METHODS:
             raise ValueError(f"{method} is not a record method")
-        return getattr(self._api, method)(self._id(collection_id), **kwargs)
+        ords = kwargs.pop("ords", None)
+        answer = getattr(self._api, method)(self._id(collection_id), **kwargs)
+        if ords is not None:
+            self._order.add(collection_id, list(kwargs["ids"]), list(ords))
+        elif method == "_delete" and answer:
+            self._order.remove(collection_id, list(answer))
+        elif method == "_get":
+            answer = {**answer, "ords": self._order.of(collection_id, list(answer["ids"]))}
+        return answer
 
     def collections(self) -> List[str]:
         """The frontend collection ids this replica holds a part of."""
@@ -87,8 +149,11 @@ class ShardReplica:
 
     def reset(self) -> bool:
         """Forget every collection (the frontend's ``reset``)."""
+        # Drop collection by collection: the engine's own reset removes the folder's files.
+        for collection_id in self.collections():
+            self.drop(collection_id)
         self._local.clear()
-        return self._api._reset()
+        return True
 
     def stop(self) -> None:
         """Checkpoint and close the engine (before the actor is retired)."""
