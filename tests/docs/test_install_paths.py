@@ -23,8 +23,8 @@ from typing import Dict, List
 
 import pytest
 
-from tests.docs.blocks import Block, all_blocks, install_block
-from tests.docs.conftest import Server, copy_of_clone, free_port
+from .blocks import Block, all_blocks, install_block
+from .helpers import Server, copy_of_clone, free_port
 
 JS_BLOCKS = [b for b in all_blocks() if b.lang == "js"]
 

@@ -21,8 +21,9 @@ import pytest
 import yaml
 
 from chromadb.cli import _parser
-from tests.docs.blocks import ROOT, SHELL, Block, all_blocks, shell_lines
-from tests.docs.conftest import Server, readme_run_line
+
+from .blocks import ROOT, SHELL, Block, all_blocks, shell_lines
+from .helpers import Server, readme_run_line
 
 RUNNERS = {"python", "js", "text", *SHELL}
 PYTHON_BLOCKS = [b for b in all_blocks() if b.lang == "python"]
