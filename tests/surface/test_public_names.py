@@ -185,19 +185,9 @@ EF_MODULES_NOT_YET = [
 
 # Not yet ours, module by module (None: the whole module); each leaves this list when it lands.
 NOT_YET: Dict[str, Any] = {
-    "chromadb": {"AsyncClientAPI", "AsyncClientCreator", "AsyncHttpClient"},
-    "chromadb.api": {
-        "AsyncAdminAPI", "AsyncBaseAPI", "AsyncClientAPI", "AsyncServerAPI", "async_api",
-        "async_client", "configuration",
-    },
-    "chromadb.api.async_api": None,
-    "chromadb.api.async_client": None,
-    "chromadb.api.async_fastapi": None,
-    "chromadb.api.models.AsyncCollection": None,
-    "chromadb.api.models.CollectionCommon": None,
+    "chromadb.api": {"configuration"},
     # The 0.5/0.6 configuration classes (CollectionConfigurationInternal ...).
     "chromadb.api.configuration": None,
-    # The embedding functions real exports beyond the five providers we have.
 }  # fmt: skip
 
 
