@@ -42,10 +42,37 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1: local only; 0.0.0.0 for every interface)",
     )
-    run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    run.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    from chromadb.commands import check
+
+    check.register(commands)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {port}")
+    return port
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the server's socket now, before the database opens: a busy port is reported at
+    once and the data is not touched. uvicorn serves on this socket."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _configure_logging(level: str) -> None:
@@ -77,18 +104,29 @@ def run(path: str, host: str, port: int, log_level: str = "info", access_log: bo
 
     _configure_logging(log_level)
     data = os.path.abspath(path)
+    try:
+        sock = _listen(host, port)
+    except OSError as exc:
+        logger.error(
+            "Cannot listen on %s port %s: %s; stop what uses it or choose another --port",
+            host,
+            port,
+            exc.strerror or exc,
+        )
+        return 1
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
     try:
         app = FastAPI(settings).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
+        sock.close()
         logger.error("Cannot open the data in %s: %s", data, exc)
         return 1
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="on"
     )
     try:
-        _AnnouncingServer(config).run()
+        _AnnouncingServer(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn has already shut down gracefully (engine stopped) and re-raises Ctrl-C.
         pass
@@ -100,6 +138,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``chroma`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is not None:  # a command registered by a module of chromadb.commands
+        return int(handler(args))
     if args.command != "run":
         parser.print_help()
         return 2

@@ -16,6 +16,8 @@ Hierarchy::
     ├── BatchSizeExceededError       (413)
     ├── RateLimitError               (429)
     └── InternalError                (500)
+        ├── DataIntegrityError         damaged data, or caches holding what SQLite lost
+        └── DiskFullError        (507) a write found the disk full (and was not stored)
 
 Every class has a stable ``name()`` that travels over HTTP as ``{"error": name, "message": text}``;
 ``error_types`` maps those names back to classes for the HTTP client.
@@ -164,6 +166,28 @@ class InternalError(ChromaError):
         return "InternalError"
 
 
+class DataIntegrityError(InternalError):
+    """Raised when stored data is damaged, or a cache (an index checkpoint) holds records that
+    SQLite no longer has: evidence of loss, reported instead of "repaired" from the damaged
+    side. ``chroma check --path DIR`` reports on the folder, ``chroma repair`` fixes what can
+    be fixed safely."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "DataIntegrityError"
+
+
+class DiskFullError(InternalError):
+    """Raised when a write finds the disk full; the write was not stored, and nothing stored
+    before it is lost."""
+
+    status_code = 507
+
+    @classmethod
+    def name(cls) -> str:
+        return "DiskFullError"
+
+
 # Names other Chroma versions use for the same conditions map onto our classes too.
 error_types: dict[str, type[ChromaError]] = {
     cls.name(): cls
@@ -182,6 +206,8 @@ error_types: dict[str, type[ChromaError]] = {
         BatchSizeExceededError,
         RateLimitError,
         InternalError,
+        DataIntegrityError,
+        DiskFullError,
     )
 }
 error_types.update(
@@ -200,6 +226,8 @@ __all__ = [
     "AuthorizationError",
     "BatchSizeExceededError",
     "ChromaError",
+    "DataIntegrityError",
+    "DiskFullError",
     "DuplicateIDError",
     "IDAlreadyExistsError",
     "InternalError",

@@ -28,6 +28,7 @@ from chromadb.engine.index import (
     IndexParams,
     VectorIndex,
 )
+from chromadb.engine.integrity import labels_lost, loss_error
 from chromadb.engine.results import get_result, query_result
 from chromadb.engine.rwlock import RWLock
 from chromadb.engine.store import Store
@@ -146,7 +147,14 @@ class Segment:
             "SELECT count(*) FROM records WHERE collection_id = ?", (self.cid,)
         )[0][0]
         if index.count != expected:
-            logger.warning("Index of %s disagrees with SQLite; rebuilding", self.cid)
+            # A cache holding records SQLite lacks is evidence of loss: report it, never
+            # rebuild from the damaged side. Only a cache that lacks records is rebuilt.
+            with self.store.read() as conn:
+                live = index.rowids[: index.n][index.alive[: index.n]]
+                lost = labels_lost(conn, self.cid, live, -1)
+            if len(lost):
+                raise loss_error(self.cid, len(lost), index.count, expected, self.store.path)
+            logger.warning("Index of %s lacks records SQLite has; rebuilding", self.cid)
             index = VectorIndex(params)
             replayed = self._replay(index, -1)
         self._dirty = replayed if cp_seq >= 0 else index.count
@@ -231,7 +239,10 @@ class Segment:
         if index.pending > MAX_PENDING:
             index.flush(index.pending - MAX_PENDING)
         if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except Exception:  # the write is committed; the log replays what this misses
+                logger.exception("Could not checkpoint collection %s", self.cid)
         if index.pending and self._on_pending is not None:
             self._on_pending()
 
@@ -621,6 +632,7 @@ class Segment:
     ) -> GetResult:
         fields = _fields(include)
         with self.lock.read():
+            self._index_or_none()  # first use: loaded and checked against SQLite
             if ids is None and where is None and where_document is None:
                 rows = self.store.query(
                     f"SELECT r.label, {fields} WHERE r.collection_id = ? "
@@ -676,6 +688,8 @@ class Segment:
         return query_result(per_query, per_dist, include)
 
     def count(self) -> int:
+        # The first use of a collection loads its index, which checks it against SQLite.
+        self._index_or_none()
         return int(
             self.store.query("SELECT count(*) FROM records WHERE collection_id = ?", (self.cid,))[
                 0

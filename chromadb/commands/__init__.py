@@ -1,0 +1,1 @@
+"""Subcommands of ``chroma``, one module each with a ``register(subparsers)`` function."""
