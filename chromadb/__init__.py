@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
+from chromadb._version import __version__
 from chromadb.api import API, ClientAPI
 from chromadb.api.client import AdminClient
 from chromadb.api.client import Client as _Client
@@ -35,8 +36,6 @@ from chromadb.api.types import (
     WhereDocument,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
-
-__version__ = "1.5.0"
 
 
 def get_settings() -> Settings:

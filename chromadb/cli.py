@@ -21,6 +21,7 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
+    from chromadb.commands import check, model, portability
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -45,8 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
-    from chromadb.commands import check
-
+    run.set_defaults(handler=_run_command)
+    model.register(commands)
+    portability.register(commands)
     check.register(commands)
     return parser
 
@@ -139,11 +141,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
-    if handler is not None:  # a command registered by a module of chromadb.commands
-        return int(handler(args))
-    if args.command != "run":
+    if handler is None:
         parser.print_help()
         return 2
+    status: int = handler(args)
+    return status
+
+
+def _run_command(args: argparse.Namespace) -> int:
     return run(args.path, args.host, args.port, args.log_level, args.access_log)
 
 

@@ -3,7 +3,6 @@ the ``System`` that builds the API implementation those settings ask for."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import threading
@@ -13,10 +12,6 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 DEFAULT_TENANT = "default_tenant"
 DEFAULT_DATABASE = "default_database"
-
-# Where each kind of API lives; imported only when asked for, so `import chromadb` stays light.
-_LOCAL_IMPL = "chromadb.engine.api.EmbeddedAPI"
-_REST_IMPL = "chromadb.api.fastapi.FastAPI"
 
 
 def _from_environment(fields: Dict[str, Any], given: Dict[str, Any]) -> Dict[str, Any]:
@@ -175,15 +170,10 @@ class System(Component):
             return cast(T, self._instances[type_])
 
     def _implementation(self, type_: Any) -> Any:
-        from chromadb.api import API
-
-        if type_ is API or (
-            isinstance(type_, type) and issubclass(API, type_) and type_ is not Component
-        ):
-            path = _REST_IMPL if self.settings.is_rest() else _LOCAL_IMPL
-            module, _, name = path.rpartition(".")
-            return cast(type, getattr(importlib.import_module(module), name))
-        return type_
+        # An abstract type names its implementation itself (``API.implementation_for``), so
+        # this module need not know the API package that sits above it.
+        choose = getattr(type_, "implementation_for", None)
+        return choose(self.settings) if callable(choose) else type_
 
     def start(self) -> None:
         super().start()

@@ -8,10 +8,16 @@ written once, in ``ClientMethods``, and shared by every backend and by ``chromad
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
 from uuid import UUID
 
+from chromadb.api.collection_configuration import (
+    DEFAULT_EMBEDDING_FUNCTION,
+    configuration_with_embedding_function,
+)
+from chromadb.api.models.Collection import Collection
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     CollectionMetadata,
@@ -31,18 +37,6 @@ from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Component, Setting
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from chromadb.api.models.Collection import Collection
-
-
-class _Unset:
-    """Marks an argument the caller did not give (None means 'no embedding function')."""
-
-    def __repr__(self) -> str:
-        return "<default>"
-
-
-DEFAULT_EMBEDDING_FUNCTION: Any = _Unset()
 
 
 class ClientMethods(ABC):
@@ -123,8 +117,6 @@ class ClientMethods(ABC):
             # collection(name="my_collection", metadata={"foo": "bar"})
             ```
         """
-        from chromadb.api.models.Collection import configuration_with_embedding_function
-
         config = configuration_with_embedding_function(configuration, embedding_function)
         model = self._server()._create_collection(
             name,
@@ -284,9 +276,12 @@ class ClientMethods(ABC):
         return True
 
     def _wrap(self, model: CollectionModel, embedding_function: Any) -> Collection:
-        from chromadb.api.models.Collection import Collection
-
         return Collection(self._server(), model, embedding_function)
+
+
+# Where each kind of API lives; imported only when asked for, so `import chromadb` stays light.
+_LOCAL_IMPL = "chromadb.engine.api.EmbeddedAPI"
+_REST_IMPL = "chromadb.api.fastapi.FastAPI"
 
 
 class API(ClientMethods, Component):
@@ -295,6 +290,16 @@ class API(ClientMethods, Component):
     def __init__(self, system: System) -> None:
         super().__init__(system)
         self.settings = system.settings
+
+    @classmethod
+    def implementation_for(cls, settings: Settings) -> type[API]:
+        """The backend ``System.instance(API)`` builds for these settings (a concrete backend
+        builds itself)."""
+        if not getattr(cls, "__abstractmethods__", None):
+            return cls
+        path = _REST_IMPL if settings.is_rest() else _LOCAL_IMPL
+        module, _, name = path.rpartition(".")
+        return cast(type[API], getattr(importlib.import_module(module), name))
 
     def _server(self) -> API:
         return self

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from chromadb.api import API, ClientMethods
 from chromadb.api.models.model import Database, Tenant
@@ -77,6 +77,19 @@ class Client(ClientMethods):
 
     def _server(self) -> API:
         return self._api
+
+    def backup(self, dest: str) -> Dict[str, Any]:
+        """Write a consistent snapshot of this client's data folder into the new folder
+        ``dest`` while writes go on (``chroma restore`` brings it back); returns the backup's
+        manifest. Only for persistent clients: a server is backed up where it runs."""
+        from chromadb.errors import InvalidArgumentError
+        from chromadb.portability.backup import backup_folder
+
+        if self._settings.is_rest() or not self._settings.persistent():
+            raise InvalidArgumentError(
+                "backup() needs a PersistentClient; back up a server with chroma backup --path"
+            )
+        return backup_folder(self._settings.persist_directory, dest)
 
     def set_tenant(self, tenant: str, database: str = DEFAULT_DATABASE) -> None:
         """Point this client at another tenant (and database); both must exist."""

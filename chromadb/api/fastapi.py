@@ -17,6 +17,7 @@ from uuid import UUID
 import httpx
 import pydantic_core
 
+from chromadb._version import user_agent
 from chromadb.api import API
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
@@ -35,34 +36,13 @@ from chromadb.api.types import (
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.errors import (
-    AuthError,
-    AuthorizationError,
     BatchSizeExceededError,
+    ChromaConnectionError,
     ChromaError,
-    InternalError,
     InvalidArgumentError,
-    NotFoundError,
+    class_for_status,
     error_types,
 )
-
-# The server answers this client with collections exactly as stored (see chromadb.server.shapes).
-USER_AGENT_MARK = "chromadb-clean-room"
-
-
-def _connection_error_bases() -> Tuple[type, ...]:
-    # Code written for the 0.3.x client (built on requests) waits for a server by catching
-    # requests.exceptions.ConnectionError; code written for later ones catches httpx's.
-    try:
-        import requests.exceptions
-    except ImportError:  # pragma: no cover - requests is optional
-        return (httpx.ConnectError,)
-    return (httpx.ConnectError, requests.exceptions.ConnectionError)
-
-
-class ChromaConnectionError(*_connection_error_bases()):  # type: ignore[misc]
-    """The server could not be reached. Both an ``httpx.ConnectError`` and, when requests is
-    installed, a ``requests.exceptions.ConnectionError``."""
-
 
 # Body fields whose dictionaries must have str keys (embeddings are never dictionaries).
 _KEYED_FIELDS = (
@@ -74,13 +54,6 @@ _KEYED_FIELDS = (
     "configuration",
     "new_configuration",
 )
-
-# Statuses answered without our JSON error body (a proxy, an older server).
-_STATUS_ERRORS: Dict[int, type[ChromaError]] = {
-    401: AuthError,
-    403: AuthorizationError,
-    404: NotFoundError,
-}
 
 
 def raise_for_answer(response: httpx.Response) -> None:
@@ -99,12 +72,10 @@ def raise_for_answer(response: httpx.Response) -> None:
         message = str(body.get("message") or body.get("detail") or message)
     if name in error_types:
         cls = error_types[cast(str, name)]
-    elif response.status_code in _STATUS_ERRORS:
-        cls = _STATUS_ERRORS[response.status_code]
-    elif response.status_code >= 500:
-        cls = InternalError
-    else:
-        cls = ChromaError
+    else:  # a name we do not know, or no JSON error body (a proxy, an older server)
+        cls = class_for_status(response.status_code)
+        if cls is InvalidArgumentError:  # an unknown 400 need not be a ValueError
+            cls = ChromaError
     if name and cls is ChromaError:
         message = f"{name}: {message}"
     raise cls(message or f"HTTP {response.status_code}")
@@ -182,10 +153,8 @@ class FastAPI(API):
         return f"{scheme}://{host}:{port}"
 
     def _headers(self) -> Dict[str, str]:
-        from chromadb import __version__
-
         settings = self.settings
-        headers = {"User-Agent": f"Chroma Python Client v{__version__} ({USER_AGENT_MARK})"}
+        headers = {"User-Agent": user_agent()}
         headers.update(settings.chroma_server_headers or {})
         credentials = settings.chroma_client_auth_credentials
         if credentials:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import (
     Any,
-    Dict,
     List,
-    Literal,
     Mapping,
     Optional,
     Protocol,
@@ -23,42 +21,107 @@ from typing import (
 )
 
 import numpy as np
-from numpy.typing import NDArray
 
+from chromadb.base_types import (
+    ID as ID,
+)
+from chromadb.base_types import (
+    SPARSE_VECTOR_TYPE_VALUE as SPARSE_VECTOR_TYPE_VALUE,
+)
+from chromadb.base_types import (
+    TYPE_KEY as TYPE_KEY,
+)
+from chromadb.base_types import (
+    URI as URI,
+)
+from chromadb.base_types import (
+    ArrayContainsOperator as ArrayContainsOperator,
+)
+from chromadb.base_types import (
+    CollectionMetadata as CollectionMetadata,
+)
+from chromadb.base_types import (
+    Document as Document,
+)
+from chromadb.base_types import (
+    Documents as Documents,
+)
+from chromadb.base_types import (
+    Embedding as Embedding,
+)
+from chromadb.base_types import (
+    EmbeddingMatrix as EmbeddingMatrix,
+)
+from chromadb.base_types import (
+    Embeddings as Embeddings,
+)
+from chromadb.base_types import (
+    IDs as IDs,
+)
+from chromadb.base_types import (
+    Include as Include,
+)
+from chromadb.base_types import (
+    IncludeEnum as IncludeEnum,
+)
+from chromadb.base_types import (
+    InclusionExclusionOperator as InclusionExclusionOperator,
+)
+from chromadb.base_types import (
+    LiteralValue as LiteralValue,
+)
+from chromadb.base_types import (
+    LogicalOperator as LogicalOperator,
+)
+from chromadb.base_types import (
+    Metadata as Metadata,
+)
+from chromadb.base_types import (
+    MetadataListValue as MetadataListValue,
+)
+from chromadb.base_types import (
+    Metadatas as Metadatas,
+)
+from chromadb.base_types import (
+    MetadataValue as MetadataValue,
+)
+from chromadb.base_types import (
+    OperatorExpression as OperatorExpression,
+)
+from chromadb.base_types import (
+    PyEmbedding as PyEmbedding,
+)
+from chromadb.base_types import (
+    PyEmbeddings as PyEmbeddings,
+)
+from chromadb.base_types import (
+    PyVector as PyVector,
+)
+from chromadb.base_types import (
+    SparseVector as SparseVector,
+)
+from chromadb.base_types import (
+    UpdateMetadata as UpdateMetadata,
+)
+from chromadb.base_types import (
+    URIs as URIs,
+)
+from chromadb.base_types import (
+    Vector as Vector,
+)
+from chromadb.base_types import (
+    Where as Where,
+)
+from chromadb.base_types import (
+    WhereDocument as WhereDocument,
+)
+from chromadb.base_types import (
+    WhereDocumentOperator as WhereDocumentOperator,
+)
+from chromadb.base_types import (
+    WhereOperator as WhereOperator,
+)
 from chromadb.errors import InvalidArgumentError
-
-ID = str
-IDs = List[ID]
-
-Embedding = Union[Sequence[float], NDArray[Any]]
-Embeddings = List[Embedding]
-PyEmbedding = List[float]
-PyEmbeddings = List[PyEmbedding]
-# A batch of embeddings on its way to a backend: lists, or one 2-d float32 array (numpy input
-# stays an array in-process; the HTTP client turns it into lists).
-EmbeddingMatrix = Union[PyEmbeddings, NDArray[Any]]
-
-MetadataValue = Union[str, int, float, bool, None]
-Metadata = Mapping[str, MetadataValue]
-UpdateMetadata = Mapping[str, MetadataValue]
-Metadatas = List[Metadata]
-CollectionMetadata = Dict[str, Any]
-
-Document = str
-Documents = List[Document]
-URI = str
-URIs = List[URI]
-
-LiteralValue = Union[str, int, float, bool]
-WhereOperator = Literal["$gt", "$gte", "$lt", "$lte", "$ne", "$eq"]
-InclusionExclusionOperator = Literal["$in", "$nin"]
-LogicalOperator = Literal["$and", "$or"]
-Where = Dict[str, Any]
-WhereDocumentOperator = Literal["$contains", "$not_contains", "$and", "$or"]
-WhereDocument = Dict[str, Any]
-
-IncludeEnum = Literal["documents", "embeddings", "metadatas", "distances", "uris", "data"]
-Include = List[IncludeEnum]
 
 ALL_INCLUDE: tuple[str, ...] = ("documents", "embeddings", "metadatas", "distances", "uris", "data")
 DEFAULT_GET_INCLUDE: Include = ["metadatas", "documents"]

@@ -1,1 +1,1 @@
-"""Subcommands of ``chroma``, one module each with a ``register(subparsers)`` function."""
+"""Subcommands of the ``chroma`` command line, one module each with a ``register(subparsers)``."""

@@ -19,6 +19,7 @@ never held while taking another lock. Order: segment lock, then graph_lock, then
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
@@ -210,6 +211,18 @@ class VectorIndex:
 
     def live_mask(self) -> Mask:
         return self.alive[: self.n]
+
+    def slot(self, rowid: int) -> Optional[int]:
+        """The live slot of a rowid, or None when it has no live vector."""
+        return self.slot_of.get(rowid)
+
+    def rowids_at(self, slots: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The rowids whose vectors are in these slots."""
+        return self.rowids[slots]
+
+    def set_search_ef(self, search_ef: int) -> None:
+        """Search depth for the next searches (``modify`` of ``hnsw:search_ef``)."""
+        self.params = dataclasses.replace(self.params, search_ef=search_ef)
 
     def slots_for(self, rowids: Iterable[int]) -> NDArray[np.int64]:
         """Live slots of these rowids (rowids without a live vector are skipped)."""

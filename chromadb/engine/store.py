@@ -13,6 +13,7 @@ import importlib.resources
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import threading
@@ -27,7 +28,7 @@ from chromadb.engine.integrity import (
     sqlite_problems,
 )
 from chromadb.engine.sessions import Session
-from chromadb.errors import ChromaError, DataIntegrityError, InvalidArgumentError
+from chromadb.errors import DataIntegrityError, FolderInUseError, InvalidArgumentError
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +54,6 @@ else:
 DB_FILE = "chroma.sqlite3"
 LOCK_FILE = "chroma.lock"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class FolderInUseError(ChromaError):
-    """Raised when another process already has the persist directory open."""
-
-    status_code = 409
-
-    @classmethod
-    def name(cls) -> str:
-        return "FolderInUseError"
 
 
 class Store:
@@ -332,6 +323,17 @@ def _unusable(path: str, exc: BaseException) -> InvalidArgumentError:
         f"Cannot use {path!r} as the persist directory: {reason}. The database needs a folder "
         f"it can write ({exc})"
     )
+
+
+def remove_files(path: str) -> None:
+    """Delete the database files and every folder (index checkpoints) in ``path``; call with
+    the Store closed."""
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if os.path.isdir(full):
+            shutil.rmtree(full, ignore_errors=True)
+        elif name.startswith(DB_FILE):
+            os.remove(full)
 
 
 def _split_sql(script: str) -> List[str]:

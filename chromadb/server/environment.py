@@ -23,15 +23,20 @@ SERVER_ENVIRONMENT: Tuple[Tuple[str, str], ...] = (
     ("CHROMA_SERVER_AUTH_PROVIDER", "token (the default) or basic"),
     ("CHROMA_SERVER_CORS_ALLOW_ORIGINS", 'JSON list of browser origins allowed, e.g. ["*"]'),
     ("CHROMA_SERVER_ALLOW_RAW_SQL", "TRUE allows raw_sql over HTTP (always read-only)"),
-    ("CHROMA_SERVER_MAX_BATCH_SIZE", "most records in one write (default 100000)"),
-    ("CHROMA_SERVER_MAX_BODY_BYTES", "largest request body in bytes (default 512 MiB)"),
+    ("CHROMA_SERVER_MAX_BATCH_SIZE", "most records in one write"),
+    ("CHROMA_SERVER_MAX_BODY_BYTES", "largest request body, in bytes"),
 )
 
 
 def environment_help(width: int = 79) -> str:
     """The list as the epilog of ``chroma run --help``: each name, then its meaning indented."""
+    from chromadb.config import Settings
+
     lines = ["environment (read when the server starts):"]
     for name, meaning in SERVER_ENVIRONMENT:
+        default = Settings.model_fields[name.lower()].default
+        if isinstance(default, int) and not isinstance(default, bool):
+            meaning = f"{meaning} (default {default})"  # numbers come from Settings, never stale
         lines.append(f"  {name}")
         lines.extend(
             textwrap.wrap(

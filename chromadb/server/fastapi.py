@@ -78,7 +78,7 @@ class FastAPI:
                 logger.info("Stopping the database engine")
                 self.close()
 
-        from chromadb import __version__
+        from chromadb._version import __version__
 
         application = fastapi.FastAPI(
             title="chromadb",

@@ -16,8 +16,9 @@ from typing import Any, Dict, Literal, Mapping, Optional
 
 from starlette.requests import Request
 
-from chromadb.api.fastapi import USER_AGENT_MARK
+from chromadb._version import USER_AGENT_MARK
 from chromadb.api.models.model import CollectionModel
+from chromadb.engine import catalog
 
 Caller = Literal["seed", "legacy", "modern", "native"]
 
@@ -52,12 +53,8 @@ def caller_of(request: Request) -> Caller:
 
 
 def space_of(model: CollectionModel) -> str:
-    """The distance function of a collection, from its configuration or its metadata."""
-    hnsw = (model.configuration or {}).get("hnsw")
-    if isinstance(hnsw, Mapping) and isinstance(hnsw.get("space"), str):
-        return str(hnsw["space"])
-    space = (model.metadata or {}).get("hnsw:space")
-    return space if isinstance(space, str) else "l2"
+    """The distance function of a collection, by the engine's one rule."""
+    return catalog.space_of(model.metadata, model.configuration)
 
 
 def _modern_configuration(model: CollectionModel) -> Dict[str, Any]:

@@ -78,3 +78,10 @@ def test_readme_lists_the_environment_and_the_make_variables() -> None:
     for variable in ("HOST", "PORT", "DATA"):
         assert re.search(rf"^{variable} \?=", makefile, re.M)
         assert f"`{variable}`" in readme, f"README does not name the Makefile's {variable}"
+
+
+def test_readme_warns_that_the_distribution_name_is_chromas() -> None:
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    name = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
+    assert name == "chromadb"  # frameworks require this distribution name (docs/compat.md)
+    assert "same as Chroma's own package" in readme and "uninstalls the other" in readme

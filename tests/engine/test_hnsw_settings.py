@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import chromadb
-from chromadb.engine.segment import hnsw_settings
+from chromadb.engine.catalog import hnsw_settings
 from chromadb.errors import InvalidArgumentError
 
 
@@ -17,8 +17,9 @@ def test_metadata_and_configuration_forms() -> None:
         "search_ef": 200,
         "construction_ef": 150,
     }
-    # Metadata wins where both speak.
-    assert hnsw_settings({"hnsw:search_ef": 20}, config)["search_ef"] == 20
+    # The configuration wins where both speak, as in real Chroma 1.x.
+    assert hnsw_settings({"hnsw:search_ef": 20}, config)["search_ef"] == 200
+    assert hnsw_settings({"hnsw:space": "ip"}, config)["space"] == "cosine"
 
 
 def test_modify_search_depth_reaches_the_live_index() -> None:
