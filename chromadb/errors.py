@@ -13,6 +13,9 @@ Hierarchy::
     ├── UniqueConstraintError        (409) also a ValueError: collection/tenant/database exists
     ├── IDAlreadyExistsError         (409)
     ├── FolderInUseError             (409) the persist directory is open in another process
+    ├── ForeignFolderError           (409) the folder holds a real Chroma database (chroma import)
+    ├── ImportReadError              a source of chroma import/copy cannot be read (names the record)
+    ├── ImportWriteError             a record could not be written by chroma import/copy
     ├── NotFoundError                (404) also a ValueError: collection/tenant/database missing
     ├── AuthError                    (401) missing or wrong credentials (ChromaAuthError too)
     ├── AuthorizationError           (403) e.g. reset when allow_reset is off
@@ -173,6 +176,22 @@ class FolderInUseError(ChromaError):
     status_code = 409
 
 
+class ForeignFolderError(ChromaError):
+    """The folder holds a real Chroma database, which we never write to."""
+
+    status_code = 409
+
+
+class ImportReadError(ChromaError):
+    """A source of an import or copy could not be read; the message names the file,
+    collection and record."""
+
+
+class ImportWriteError(ChromaError):
+    """A record could not be written by an import or copy; the message names the collection
+    and the records."""
+
+
 class NotFoundError(ChromaError, ValueError):
     """Raised when a collection, tenant or database does not exist."""
 
@@ -276,7 +295,10 @@ __all__ = [
     "DiskFullError",
     "DuplicateIDError",
     "FolderInUseError",
+    "ForeignFolderError",
     "IDAlreadyExistsError",
+    "ImportReadError",
+    "ImportWriteError",
     "InternalError",
     "InvalidArgumentError",
     "InvalidCollectionException",

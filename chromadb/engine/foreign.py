@@ -16,7 +16,7 @@ import time
 import urllib.request
 from typing import Any, Optional
 
-from chromadb.errors import ChromaError
+from chromadb.errors import ForeignFolderError
 
 logger = logging.getLogger(__name__)
 
@@ -28,16 +28,6 @@ V03_DONE_FILE = "imported-from-chroma-0.3.json"
 
 CHROMA_SQLITE = "chroma-sqlite"
 CHROMA_V03 = "chroma-0.3"
-
-
-class ForeignFolderError(ChromaError):
-    """The folder holds a real Chroma database, which we never write to."""
-
-    status_code = 409
-
-    @classmethod
-    def name(cls) -> str:
-        return "ForeignFolderError"
 
 
 def _tables(db: str) -> set[str]:

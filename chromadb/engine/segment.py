@@ -127,8 +127,6 @@ class Segment:
         if index.needs_compaction():
             index.compact()
             self._columns = None
-        if index.pending > MAX_PENDING:
-            index.flush(index.pending - MAX_PENDING)
         if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
             try:
                 self.checkpoint()
@@ -184,6 +182,15 @@ class Segment:
                 self._index, self._columns = None, None
                 raise
             self._after_write(len(batch))
+        self._hold_back()
+
+    def _hold_back(self) -> None:
+        """A writer far ahead of the graph builder helps it until the backlog (searched
+        exactly, so it slows every query) is back to MAX_PENDING; without the segment lock,
+        so searches go on meanwhile."""
+        index = self._index
+        if index is not None and index.pending > MAX_PENDING and not self.dropped:
+            index.flush(index.pending - MAX_PENDING)
 
     def _write_rows(self, conn: sqlite3.Connection, mode: str, batch: RecordBatch) -> Written:
         """The SQLite half of a write (call inside ``store.tx()``)."""

@@ -9,17 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
-from chromadb.errors import ChromaError
+from chromadb.errors import ImportReadError
 
 Vectors = npt.NDArray[np.float32]
-
-
-class ImportReadError(ChromaError):
-    """A source could not be read; the message names the file, collection and record."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "ImportReadError"
+__all__ = ["ImportReadError", "RecordBatch", "SourceCollection", "Vectors"]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Tupl
 
 from tqdm import tqdm
 
-from chromadb.errors import ChromaError
+from chromadb.errors import ChromaError, ImportWriteError
 from chromadb.portability.model import RecordBatch, SourceCollection
 
 BATCH = 1000
@@ -22,14 +22,6 @@ class Source(Protocol):
     def batches(self, collection: SourceCollection, size: int) -> Iterator[RecordBatch]: ...
 
     def describe(self) -> str: ...
-
-
-class ImportWriteError(ChromaError):
-    """A record could not be written; the message names the collection and the record."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "ImportWriteError"
 
 
 @dataclass

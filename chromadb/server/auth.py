@@ -4,7 +4,7 @@ Token authentication is on when ``chroma_server_auth_credentials`` is set (and t
 if named, is a token provider): a request must carry ``Authorization: Bearer <token>`` or
 ``X-Chroma-Token: <token>``. With a basic provider the credentials are ``user:password`` and the
 request must carry the matching ``Authorization: Basic``. Heartbeat, version, health, the
-pre-flight checks and the API documentation stay open.
+pre-flight checks, the API documentation and the console's page and assets stay open.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ OPEN_PATHS = frozenset(
         "/docs",
     }
 )
+# The console's page and assets load before it can ask for a token; its data routes do not.
+OPEN_PREFIXES = ("/console/static/",)
 
 
 class Authenticator:
@@ -90,7 +92,7 @@ class AuthMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] != "OPTIONS":
             path = scope["path"].rstrip("/") or "/"
-            if path not in OPEN_PATHS:
+            if path not in OPEN_PATHS and not path.startswith(OPEN_PREFIXES):
                 problem = self.authenticator.check(Headers(scope=scope))
                 if problem is not None:
                     await error_response(401, "AuthError", problem)(scope, receive, send)

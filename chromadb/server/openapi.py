@@ -55,7 +55,8 @@ def _with_errors(document: Dict[str, Any]) -> Dict[str, Any]:
 def _body_models(app: fastapi.FastAPI) -> Iterator[Tuple[str, str, Type[BaseModel]]]:
     """(path, method, model) for each route whose body ``deps.json_body`` parses."""
     for route in app.routes:
-        if not isinstance(route, APIRoute):
+        # Routes left out of the document (the console's) have no operation to add a body to.
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         for dependency in route.dependant.dependencies:
             model = getattr(dependency.call, "body_model", None)

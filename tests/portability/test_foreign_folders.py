@@ -14,7 +14,7 @@ import pytest
 import chromadb
 from chromadb.api.client import clear_system_cache
 from chromadb.config import Settings
-from chromadb.engine.foreign import ForeignFolderError
+from chromadb.errors import ForeignFolderError
 from tests.portability.compare import mismatches
 from tests.portability.conftest import ChromaFolder, file_hashes
 

@@ -84,3 +84,33 @@ def test_compose_publishes_on_loopback_unless_told_otherwise() -> None:
     # What the comment at the top tells users to set when opening it up.
     header = (ROOT / "docker-compose.yml").read_text().split("services:")[0]
     assert "CHROMA_SERVER_AUTH_CREDENTIALS" in header and "CHROMA_BIND_ADDRESS" in header
+
+
+def test_the_files_the_image_copies_are_enough_to_build_the_package(tmp_path: Path) -> None:
+    """What the Dockerfile COPYs (and .dockerignore lets through) builds the wheel that its
+    `pip install .` installs: a file the build needs but the image lacks fails here."""
+    import shutil
+    import subprocess
+    import sys
+
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    context = tmp_path / "app"
+    for step in _dockerfile()["COPY"]:
+        *sources, destination = step.split()
+        for source in sources:
+            assert source not in ignored, f"COPY {source}, but .dockerignore leaves it out"
+            target = context / destination / Path(source).name
+            if (ROOT / source).is_dir():
+                shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / source, target)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), "."],
+        cwd=context,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert list(tmp_path.glob("chromadb-*.whl"))
