@@ -63,22 +63,24 @@ def sqlite_problems(conn: sqlite3.Connection, full: bool = False) -> List[str]:
 
 # -- checkpoints against SQLite ------------------------------------------------------------------
 def checkpoint_labels(folder: str) -> Optional[Tuple[int, NDArray[np.int64]]]:
-    """(sequence, live record labels) of the checkpoint in ``folder``, read without loading
-    the graph; None when there is none. Raises ValueError when it cannot be read."""
-    from chromadb.engine.index import VectorIndex
+    """(sequence, live record labels) of the checkpoint in ``folder``, after checking its
+    files against their checksums, without loading the graph; None when there is none.
+    Raises ValueError when it is damaged."""
+    from chromadb.engine import checkpoint
 
-    seq = VectorIndex.checkpoint_seq(folder)
-    if seq is None:
+    info = checkpoint.read_info(folder)  # CheckpointDamaged is a ValueError
+    if info is None:
         return None
+    checkpoint.verify(folder, info)
     try:
-        with np.load(os.path.join(folder, f"{seq}.npz")) as data:
+        with np.load(os.path.join(folder, f"{info.seq}.npz")) as data:
             rowids = data["rowids"].astype(np.int64)
             alive = data["alive"].astype(np.bool_)
     except Exception as exc:
         raise ValueError(f"unreadable checkpoint: {exc}") from exc
-    if len(rowids) != len(alive):
-        raise ValueError("checkpoint slot map and tombstones disagree")
-    return seq, rowids[alive]
+    if len(rowids) != len(alive) or int(np.count_nonzero(alive)) != info.count:
+        raise ValueError("checkpoint slot map and manifest disagree")
+    return info.seq, rowids[alive]
 
 
 def labels_lost(
