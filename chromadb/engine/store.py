@@ -9,6 +9,7 @@ connection behind one lock.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.resources
 import logging
 import os
@@ -313,7 +314,8 @@ class Store:
 
 def _unusable(path: str, exc: BaseException) -> InvalidArgumentError:
     """A clear error for a folder the database cannot live in."""
-    if isinstance(exc, PermissionError) or "readonly" in str(exc) or "read-only" in str(exc):
+    read_only = isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    if read_only or "readonly" in str(exc) or "read-only" in str(exc):
         reason = "it is not writable (read-only folder or file, or no permission)"
     elif isinstance(exc, OSError) and exc.strerror:
         reason = exc.strerror
