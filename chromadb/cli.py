@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         help="address to bind (default 127.0.0.1: local only; 0.0.0.0 for every interface)",
     )
     run.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks one)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes sharing the data folder (default: one per core)",
+    )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
     run.set_defaults(handler=_run_command)
@@ -97,9 +103,17 @@ class _AnnouncingServer(uvicorn.Server):
                 logger.info("Chroma server listening on http://%s:%s", host, port)
 
 
-def run(path: str, host: str, port: int, log_level: str = "info", access_log: bool = False) -> int:
+def run(
+    path: str,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    access_log: bool = False,
+    workers: int = 1,
+) -> int:
     """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
-    then stop the engine cleanly. Returns the exit status."""
+    then stop the engine cleanly; with ``workers`` > 1 from that many processes. Returns the
+    exit status."""
     from chromadb.config import Settings
     from chromadb.errors import ChromaError
     from chromadb.server.fastapi import FastAPI
@@ -118,6 +132,13 @@ def run(path: str, host: str, port: int, log_level: str = "info", access_log: bo
         return 1
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
+    if workers > 1:
+        from chromadb.server import workers as multi
+
+        sock.close()  # the port was free; the workers bind it themselves
+        status = multi.serve(data, host, port, workers, log_level, access_log)
+        logger.info("Chroma server stopped; data in %s", data)
+        return status
     try:
         app = FastAPI(settings).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
@@ -149,7 +170,13 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    return run(args.path, args.host, args.port, args.log_level, args.access_log)
+    from chromadb.server.workers import default_workers
+
+    if args.workers is not None and args.workers < 1:
+        logger.error("--workers must be at least 1, got %d", args.workers)
+        return 2
+    workers = args.workers if args.workers is not None else default_workers()
+    return run(args.path, args.host, args.port, args.log_level, args.access_log, workers)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,21 @@ the ``System`` that builds the API implementation those settings ask for."""
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import threading
 from typing import Any, Callable, Dict, List, Optional, TypeVar, Union, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+
+class APIVersion(enum.StrEnum):
+    """The REST API generations, by their path prefix."""
+
+    V1 = "/api/v1"
+    V2 = "/api/v2"
+
 
 DEFAULT_TENANT = "default_tenant"
 DEFAULT_DATABASE = "default_database"
@@ -84,11 +93,23 @@ class Settings(BaseModel):
     chroma_http_timeout: float = 60.0
     chroma_http_connect_timeout: float = 10.0
 
+    # Authentication, with Chroma's own names (see chromadb.auth): 1.x/0.5 ``authn`` settings,
+    # and the 0.4 ``auth`` ones they replaced.
     chroma_client_auth_provider: Optional[str] = None
     chroma_client_auth_credentials: Optional[str] = None
+    chroma_client_auth_token_transport_header: Optional[str] = None
+    chroma_server_authn_provider: Optional[str] = None
+    chroma_server_authn_credentials: Optional[str] = None
+    chroma_server_authn_credentials_file: Optional[str] = None
+    chroma_server_authz_provider: Optional[str] = None
+    chroma_server_authz_config: Optional[str] = None
+    chroma_server_authz_config_file: Optional[str] = None
     chroma_server_auth_provider: Optional[str] = None
     chroma_server_auth_credentials: Optional[str] = None
+    chroma_server_auth_credentials_file: Optional[str] = None
+    chroma_server_auth_token_transport_header: Optional[str] = None
     chroma_auth_token_transport_header: Optional[str] = None
+    chroma_overwrite_singleton_tenant_database_access_from_auth: bool = False
 
     allow_reset: bool = False
     anonymized_telemetry: bool = False

@@ -12,7 +12,7 @@ Hierarchy::
     ├── QuotaError                   a request beyond a quota
     ├── UniqueConstraintError        (409) also a ValueError: collection/tenant/database exists
     ├── IDAlreadyExistsError         (409)
-    ├── FolderInUseError             (409) the persist directory is open in another process
+    ├── FolderInUseError             (409) the folder is held alone (maintenance), or wanted alone
     ├── ForeignFolderError           (409) the folder holds a real Chroma database (chroma import)
     ├── ImportReadError              a source of chroma import/copy cannot be read (names the record)
     ├── ImportWriteError             a record could not be written by chroma import/copy
@@ -26,6 +26,9 @@ Hierarchy::
     │   ├── DataIntegrityError         damaged data, or caches holding what SQLite lost
     │   └── DiskFullError        (507) a write found the disk full (and was not stored)
     └── VersionMismatchError         (500) client and server disagree on the protocol
+    EmbeddingFunctionError           (500) an embedding function could not embed
+    ├── ModelFileError                 model files missing, corrupt or not downloadable
+    └── EmbeddingServiceError          a web embedding service failed or refused a request
     ChromaConnectionError            the server could not be reached (an httpx.ConnectError and,
                                      with requests installed, a requests ConnectionError)
 
@@ -38,7 +41,7 @@ translation, the OpenAPI document and the JS client's table are all derived from
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, List, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 import httpx
 
@@ -171,7 +174,9 @@ class IDAlreadyExistsError(ChromaError):
 
 
 class FolderInUseError(ChromaError):
-    """Raised when another process already has the persist directory open."""
+    """Raised when a folder is wanted alone (maintenance) while other processes have it open,
+    or opened while a maintenance command holds it alone. Any number of clients and servers
+    may otherwise share a folder."""
 
     status_code = 409
 
@@ -269,6 +274,29 @@ class VersionMismatchError(ChromaError):
     status_code = 500
 
 
+class EmbeddingFunctionError(ChromaError):
+    """Raised when an embedding function cannot produce embeddings."""
+
+    status_code = 500
+
+
+class ModelFileError(EmbeddingFunctionError):
+    """Raised when the files of a local model are missing, corrupt or cannot be downloaded."""
+
+
+class EmbeddingServiceError(EmbeddingFunctionError):
+    """Raised when a web embedding service cannot be reached or answers with an error.
+
+    ``service`` names the service ("openai", "cohere", ...); ``status`` is the HTTP status it
+    answered with, or None when no answer came back.
+    """
+
+    def __init__(self, message: str = "", service: str = "", status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.service = service
+        self.status = status
+
+
 def _connection_error_bases() -> Tuple[type, ...]:
     # Code written for the 0.3.x client (built on requests) waits for a server by catching
     # requests.exceptions.ConnectionError; code written for later ones catches httpx's.
@@ -294,6 +322,8 @@ __all__ = [
     "DataIntegrityError",
     "DiskFullError",
     "DuplicateIDError",
+    "EmbeddingFunctionError",
+    "EmbeddingServiceError",
     "FolderInUseError",
     "ForeignFolderError",
     "IDAlreadyExistsError",
@@ -306,6 +336,7 @@ __all__ = [
     "InvalidHTTPVersion",
     "InvalidUUIDError",
     "MethodNotAllowedError",
+    "ModelFileError",
     "NotFoundError",
     "QuotaError",
     "RateLimitError",

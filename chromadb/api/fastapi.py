@@ -8,7 +8,6 @@ through ``_request``, the one place where a server's error answer becomes the ma
 
 from __future__ import annotations
 
-import base64
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
 from urllib.parse import quote
@@ -17,8 +16,8 @@ from uuid import UUID
 import httpx
 import pydantic_core
 
-from chromadb._version import user_agent
 from chromadb.api import API
+from chromadb.api.base_http_client import BaseHTTPClient
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     CollectionMetadata,
@@ -124,7 +123,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class FastAPI(API):
+class FastAPI(BaseHTTPClient, API):
     """``API`` over HTTP. ``http_client`` replaces the pooled client (tests pass FastAPI's
     ``TestClient`` to run against an in-process app)."""
 
@@ -143,32 +142,6 @@ class FastAPI(API):
         self._max_batch_size: Optional[int] = None
 
     # -- transport -------------------------------------------------------------------------------
-    def _base_url(self) -> str:
-        settings = self.settings
-        host = settings.chroma_server_host or "localhost"
-        if host.startswith(("http://", "https://")):
-            return host.rstrip("/")
-        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
-        port = settings.chroma_server_http_port or 8000
-        return f"{scheme}://{host}:{port}"
-
-    def _headers(self) -> Dict[str, str]:
-        settings = self.settings
-        headers = {"User-Agent": user_agent()}
-        headers.update(settings.chroma_server_headers or {})
-        credentials = settings.chroma_client_auth_credentials
-        if credentials:
-            provider = (settings.chroma_client_auth_provider or "token").lower()
-            transport = (settings.chroma_auth_token_transport_header or "").lower()
-            if "basic" in provider:
-                token = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
-                headers["Authorization"] = f"Basic {token}"
-            elif transport.replace("_", "-") == "x-chroma-token":
-                headers["X-Chroma-Token"] = credentials
-            else:
-                headers["Authorization"] = f"Bearer {credentials}"
-        return headers
-
     def _pooled_client(self) -> httpx.Client:
         settings = self.settings
         verify = (

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from typing import List
 
 import numpy as np
@@ -65,8 +66,11 @@ def umap_2d(vectors: Matrix) -> Matrix:
     n = vectors.shape[0]
     if n < 4:
         return pca_2d(vectors)
-    reducer = umap.UMAP(n_components=2, n_neighbors=min(15, n - 1), random_state=0)
-    return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
+    reducer = umap.UMAP(n_components=2, n_neighbors=min(15, n - 1), random_state=0, n_jobs=1)
+    with warnings.catch_warnings():
+        # A fixed seed (the same data, the same map) makes UMAP single-threaded, and it says so.
+        warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+        return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
 
 
 def project(vectors: Matrix, method: str) -> Matrix:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import logging
 import os
 import threading
 import time
-import weakref
 from typing import Any, Dict, List, Optional, Tuple
 from uuid import UUID
 
 from chromadb._version import __version__
 from chromadb.api import API
+from chromadb.api.collection_configuration import SCHEMA_KEY, full_configuration
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
@@ -32,13 +30,12 @@ from chromadb.api.types import (
     normalize_include,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
-from chromadb.engine import catalog, foreign
+from chromadb.engine import catalog, foreign, opened
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
-from chromadb.engine.indexer import Indexer
 from chromadb.engine.records import RecordBatch
 from chromadb.engine.segment import Segment
-from chromadb.engine.store import Store, remove_files
+from chromadb.engine.store import Store
 from chromadb.errors import (
     AuthorizationError,
     InvalidArgumentError,
@@ -47,16 +44,6 @@ from chromadb.errors import (
 )
 
 logger = logging.getLogger(__name__)
-
-INDEX_DIR = "index"
-_open_engines: weakref.WeakSet[EmbeddedAPI] = weakref.WeakSet()
-
-
-@atexit.register
-def _checkpoint_all() -> None:
-    # A clean exit saves the indexes so the next open replays nothing.
-    for engine in list(_open_engines):
-        engine.stop()
 
 
 def _uuid(value: Any) -> str:
@@ -69,7 +56,10 @@ def _uuid(value: Any) -> str:
 
 
 class EmbeddedAPI(API):
-    """In-process implementation of the API: in memory, or persisted to ``persist_directory``."""
+    """In-process implementation of the API: in memory, or persisted to ``persist_directory``.
+
+    Engines on the same folder in one process share its ``OpenFolder``; engines in other
+    processes on the folder see every write committed before each of their calls began."""
 
     def __init__(self, system: System) -> None:
         super().__init__(system)
@@ -77,45 +67,29 @@ class EmbeddedAPI(API):
         path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
         # A real Chroma folder is recognised before anything is opened for writing.
         self._path = foreign.store_folder(path) if path is not None else None
-        self._store: Optional[Store] = None
-        self._segments: Dict[str, Segment] = {}
-        self._lock = threading.RLock()
-        self._indexer = Indexer(self._pending_segments)
+        self._opened: Optional[opened.OpenFolder] = None
+        self._open_lock = threading.Lock()
         self._open()
         if path is not None and self._path != path:
             foreign.import_v03_once(self, path)
 
-    def _open(self) -> None:
-        self._store = Store(self._path)
-        _open_engines.add(self)
-        self._indexer.start()
-
-    def _pending_segments(self) -> List[Segment]:
-        with self._lock:
-            return [s for s in self._segments.values() if s.pending()]
+    def _open(self) -> opened.OpenFolder:
+        with self._open_lock:
+            if self._opened is None:
+                self._opened = opened.acquire(self._path)
+            return self._opened
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            self._open()
-        assert self._store is not None
-        return self._store
+        return self._open().store
 
     def stop(self) -> None:
-        """Save every index checkpoint and close the database."""
-        self._indexer.stop()
-        with self._lock:
-            for segment in list(self._segments.values()):
-                with segment.lock.write():
-                    try:
-                        segment.checkpoint()
-                    except Exception:  # the log replays what a failed checkpoint misses
-                        logger.exception("Could not checkpoint collection %s", segment.cid)
-            self._segments.clear()
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-            _open_engines.discard(self)
+        """Release the folder: the last engine on it in this process saves every index
+        checkpoint and closes the database."""
+        with self._open_lock:
+            folder, self._opened = self._opened, None
+        if folder is not None:
+            opened.release(folder)
         super().stop()
 
     # -- tenants and databases -------------------------------------------------------------------
@@ -199,12 +173,9 @@ class EmbeddedAPI(API):
     ) -> CollectionModel:
         v.validate_collection_name(name)
         meta = v.validate_collection_metadata(metadata)
-        config = dict(configuration or {})
-        space = catalog.hnsw_settings(meta, config).get("space")
-        if space is not None:
-            catalog.check_space(space)
-            meta = dict(meta or {})
-            meta.setdefault("hnsw:space", space)
+        # Real 1.x fills every HNSW default in and takes hnsw:* metadata into the configuration
+        # (never the other way round); invalid values are refused here.
+        config = full_configuration(configuration, meta, (configuration or {}).get(SCHEMA_KEY))
         db_id = self._database_id(tenant, database)
         with self.store.tx() as conn:
             found = catalog.collection_by_name(conn, db_id, name)
@@ -251,13 +222,14 @@ class EmbeddedAPI(API):
         self._drop_collection(str(model.id))
 
     def _drop_collection(self, cid: str) -> None:
-        # Lock order everywhere: the engine lock, then a segment's lock (as reset does).
-        with self._lock:
+        folder = self._open()
+        with folder.lock:
             segment = self._segment(cid)
             with segment.lock.write():
                 with self.store.tx() as conn:
                     catalog.delete_collection_rows(conn, cid)
-                self._segments.pop(cid, None)
+                    self.store.next_seq(conn)  # other processes learn of it from the log
+                folder.forget(cid)
                 segment.dropped = True
         segment.drop_files()
 
@@ -296,9 +268,11 @@ class EmbeddedAPI(API):
                         "created is not supported"
                     )
                 catalog.set_collection_configuration(conn, cid, config)
+            self.store.next_seq(conn)  # other processes learn of it from the log
         updated = self._by_id(model.id)
-        with self._lock:
-            segment = self._segments.get(cid)
+        folder = self._open()
+        with folder.lock:
+            segment = folder.segments.get(cid)
         search_ef = catalog.hnsw_settings(updated.metadata, updated.configuration).get("search_ef")
         if segment is not None and search_ef is not None:
             segment.set_search_ef(int(search_ef))
@@ -307,22 +281,21 @@ class EmbeddedAPI(API):
     # -- records ---------------------------------------------------------------------------------
     def _segment(self, collection_id: Any) -> Segment:
         cid = _uuid(collection_id)
-        with self._lock:
-            segment = self._segments.get(cid)
-            if segment is None:
-                model = self._by_id(cid)
-                folder = os.path.join(self._path, INDEX_DIR, cid) if self._path else None
-                segment = Segment(
-                    self.store,
-                    cid,
-                    model.metadata,
-                    model.dimension,
-                    folder,
-                    self._indexer.wake,
-                    model.configuration,
-                )
-                self._segments[cid] = segment
-            return segment
+        folder = self._open()
+
+        def make() -> Segment:
+            model = self._by_id(cid)
+            return Segment(
+                folder.store,
+                cid,
+                model.metadata,
+                model.dimension,
+                folder.index_folder(cid),
+                folder.indexer.wake,
+                model.configuration,
+            )
+
+        return folder.segment(cid, make)
 
     def _write(
         self,
@@ -456,18 +429,7 @@ class EmbeddedAPI(API):
             raise AuthorizationError(
                 "Resetting is not allowed by this configuration (set allow_reset=True to enable)"
             )
-        with self._lock, contextlib.ExitStack() as held:
-            # Wait for every write and search in flight to finish before the files go.
-            for segment in self._segments.values():
-                held.enter_context(segment.lock.write())
-                segment.dropped = True
-            self._segments.clear()
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-            if self._path is not None:
-                remove_files(self._path)
-            self._open()
+        self._open().reset()
         self._system.reset_state()
         return True
 

@@ -1,8 +1,9 @@
 """A collection's records in SQLite: small functions over one connection, every value bound.
 
 A record's label is its rowid in ``records``; its vector lives in ``vectors`` under the same
-label. ``vseq`` is the log sequence of the write that last set the vector; the ``deletions``
-table is the part of the log that record rows cannot show.
+label. ``vseq`` is the log sequence of the write that last set the vector, ``mseq`` of the one
+that last set its metadata or document; the ``deletions`` table is the part of the log that
+record rows cannot show. Together they let any process catch its caches up after a sequence.
 """
 
 from __future__ import annotations
@@ -196,6 +197,14 @@ def vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> sqlite3.Curso
     )
 
 
+def metadata_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[Tuple[int, Meta]]:
+    """(label, metadata) of the records whose metadata or document changed after ``seq``."""
+    cur = conn.execute(
+        "SELECT label, metadata FROM records WHERE collection_id = ? AND mseq > ?", (cid, seq)
+    )
+    return [(label, json.loads(meta) if meta else None) for label, meta in cur]
+
+
 def deleted_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[int]:
     cur = conn.execute(
         "SELECT label FROM deletions WHERE collection_id = ? AND seq > ?", (cid, seq)
@@ -225,12 +234,13 @@ def insert(
             dump_meta(clean(batch.metadata(pos))),
             batch.uri(pos),
             seq,
+            seq,
         )
         for label, pos in zip(new, positions)
     ]
     conn.executemany(
-        "INSERT INTO records (label, collection_id, id, document, metadata, uri, vseq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO records (label, collection_id, id, document, metadata, uri, vseq, mseq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         params,
     )
     vectors = batch.embeddings
@@ -277,8 +287,9 @@ def update(
     if batch.embeddings is not None:
         vectors = batch.embeddings
         conn.executemany(
-            "UPDATE records SET document = ?, metadata = ?, uri = ?, vseq = ? WHERE label = ?",
-            [(c.document, c.metadata, c.uri, seq, c.label) for c in changes],
+            "UPDATE records SET document = ?, metadata = ?, uri = ?, vseq = ?, mseq = ? "
+            "WHERE label = ?",
+            [(c.document, c.metadata, c.uri, seq, seq, c.label) for c in changes],
         )
         conn.executemany(
             "UPDATE vectors SET embedding = ? WHERE label = ?",
@@ -286,8 +297,8 @@ def update(
         )
     else:
         conn.executemany(
-            "UPDATE records SET document = ?, metadata = ?, uri = ? WHERE label = ?",
-            [(c.document, c.metadata, c.uri, c.label) for c in changes],
+            "UPDATE records SET document = ?, metadata = ?, uri = ?, mseq = ? WHERE label = ?",
+            [(c.document, c.metadata, c.uri, seq, c.label) for c in changes],
         )
     moved = [c for c in changes if c.document_changed]
     if moved:
@@ -314,5 +325,32 @@ def delete(
 
 
 def prune_deletions(conn: sqlite3.Connection, cid: str, seq: int) -> None:
-    """Forget deletions a checkpoint at ``seq`` already holds."""
+    """Forget deletions a checkpoint at ``seq`` already holds, and say so in the catalog (a
+    process whose index is older can no longer replay them)."""
     conn.execute("DELETE FROM deletions WHERE collection_id = ? AND seq <= ?", (cid, seq))
+    conn.execute(
+        "UPDATE catalog_collections SET pruned_seq = max(pruned_seq, ?) WHERE id = ?", (seq, cid)
+    )
+
+
+@dataclass
+class CollectionState:
+    """What another process may have changed in a collection's catalog row."""
+
+    dimension: Optional[int]
+    metadata: Meta
+    configuration: Dict[str, Any]
+    pruned_seq: int
+
+
+def collection_state(conn: sqlite3.Connection, cid: str) -> Optional[CollectionState]:
+    """The collection's catalog row, or None when it no longer exists."""
+    row = conn.execute(
+        "SELECT dimension, metadata, configuration, pruned_seq FROM catalog_collections "
+        "WHERE id = ?",
+        (cid,),
+    ).fetchone()
+    if row is None:
+        return None
+    meta = json.loads(row[1]) if row[1] else None
+    return CollectionState(row[0], meta, json.loads(row[2]) if row[2] else {}, int(row[3]))

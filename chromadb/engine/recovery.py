@@ -1,14 +1,23 @@
 """A collection's caches rebuilt from SQLite: the vector index loaded from its checkpoint and
 brought up to date by replaying the write log after it (or rebuilt when the checkpoint is missing
-or lacks records SQLite has; holding records SQLite lacks is an error), the metadata columns read from the record rows, and checkpoints written back.
+or lacks records SQLite has), the metadata columns read from the record rows, checkpoints written back, and
+caches caught up with what other processes wrote since.
+
+Any process may write a collection's checkpoint. A lock file in the checkpoint folder keeps a
+writer apart from readers of the files (shared while loading, exclusive while saving), and a
+checkpoint older than the one in place is never written over it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import sqlite3
+import sys
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import numpy as np
 from tqdm import tqdm
@@ -18,11 +27,30 @@ from chromadb.engine.columns import Columns
 from chromadb.engine.index import IndexParams, VectorIndex
 from chromadb.engine.integrity import labels_lost, loss_error
 from chromadb.engine.store import Store
+from chromadb.errors import DataIntegrityError
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_MIN = 20_000  # rebuilds at least this large show a progress bar
 _FETCH = 5_000
+LOCK_NAME = ".lock"
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: str, shared: bool) -> Iterator[None]:
+    """Blocks until the checkpoint folder is locked (shared: for reading its files)."""
+    if sys.platform == "win32":  # pragma: no cover - one process per folder there
+        yield
+        return
+    import fcntl
+
+    os.makedirs(folder, exist_ok=True)
+    fd = os.open(os.path.join(folder, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @dataclass
@@ -36,7 +64,18 @@ class Loaded:
 
 
 def load_index(store: Store, cid: str, params: IndexParams, folder: Optional[str]) -> Loaded:
-    """The index of a collection: its checkpoint plus the log after it, or a rebuild."""
+    """The index of a collection: its checkpoint plus the log after it, or a rebuild when the
+    checkpoint is unreadable or lacks records SQLite has. A checkpoint holding records SQLite
+    lacks is evidence of loss: ``DataIntegrityError``, never a rebuild from the damaged side."""
+    try:
+        return _load_index(store, cid, params, folder)
+    except DataIntegrityError:
+        # Another process may have deleted (and pruned the log of) records between our reads:
+        # an honest loss shows again on a second, fresh load.
+        return _load_index(store, cid, params, folder)
+
+
+def _load_index(store: Store, cid: str, params: IndexParams, folder: Optional[str]) -> Loaded:
     index: Optional[VectorIndex] = None
     cp_seq = -1
     saved_seq = VectorIndex.checkpoint_seq(folder) if folder else None
@@ -44,36 +83,34 @@ def load_index(store: Store, cid: str, params: IndexParams, folder: Optional[str
         with store.read() as conn:
             pending = records.count_vectors_after(conn, cid, saved_seq)
         try:
-            # Nothing to add on top of the checkpoint: map it instead of reading it (fast open).
-            index, cp_seq = VectorIndex.load(folder, params, mmap=pending == 0)
+            with _folder_lock(folder, shared=True):
+                # Nothing to add on top of the checkpoint: map it instead of reading it.
+                index, cp_seq = VectorIndex.load(folder, params, mmap=pending == 0)
         except Exception as exc:  # a damaged checkpoint is only a lost cache
             logger.warning("Index checkpoint of %s unreadable (%s); rebuilding", cid, exc)
             index, cp_seq = None, -1
     if index is None:
         index = VectorIndex(params)
-    replayed, last_seq = replay(store, cid, index, cp_seq)
-    with store.read() as conn:
-        expected = records.count(conn, cid)
+    replayed, last_seq, expected = replay(store, cid, index, cp_seq)
     if index.count != expected:
-        # A cache holding records SQLite lacks is evidence of loss: report it, never rebuild
-        # from the damaged side. Only a cache that lacks records is rebuilt.
-        with store.read() as conn:
+        with store.snapshot() as conn:
             live = index.rowids[: index.n][index.alive[: index.n]]
-            lost = labels_lost(conn, cid, live, -1)
+            lost = labels_lost(conn, cid, live, last_seq)
         if len(lost):
             raise loss_error(cid, len(lost), index.count, expected, store.path)
         logger.warning("Index of %s lacks records SQLite has; rebuilding", cid)
         index, cp_seq = VectorIndex(params), -1
-        replayed, last_seq = replay(store, cid, index, cp_seq)
-    last_seq = max(last_seq, cp_seq)
+        replayed, last_seq, _ = replay(store, cid, index, cp_seq)
     return Loaded(index, last_seq, replayed if cp_seq >= 0 else index.count)
 
 
-def replay(store: Store, cid: str, index: VectorIndex, after_seq: int) -> tuple[int, int]:
+def replay(store: Store, cid: str, index: VectorIndex, after_seq: int) -> tuple[int, int, int]:
     """Bring ``index`` up to date with SQLite: deletions and vectors written after
-    ``after_seq`` (-1: everything). Returns (vectors added, newest sequence seen)."""
-    last_seq = after_seq
-    with store.read() as conn:
+    ``after_seq`` (-1: everything), read in one snapshot. Returns (vectors added, the log
+    sequence the index now holds, the records SQLite holds at that sequence)."""
+    with store.snapshot() as conn:
+        seq = store.current_seq(conn)
+        expected = records.count(conn, cid)
         if after_seq >= 0:
             index.remove(records.deleted_after(conn, cid, after_seq))
         total = records.count_vectors_after(conn, cid, after_seq)
@@ -84,11 +121,10 @@ def replay(store: Store, cid: str, index: VectorIndex, after_seq: int) -> tuple[
                 labels = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
                 vectors = np.frombuffer(b"".join(r[1] for r in batch), dtype=np.float32)
                 index.add(labels, vectors.reshape(len(batch), -1))
-                last_seq = max(last_seq, max(r[2] for r in batch))
                 bar.update(len(batch))
         finally:
             bar.close()
-    return total, last_seq
+    return total, seq, expected
 
 
 def load_columns(store: Store, cid: str, index: VectorIndex) -> Columns:
@@ -108,8 +144,63 @@ def load_columns(store: Store, cid: str, index: VectorIndex) -> Columns:
     return columns
 
 
-def checkpoint(store: Store, cid: str, index: VectorIndex, folder: str, seq: int) -> None:
-    """Save ``index`` as holding the log up to ``seq``; the log it makes redundant is pruned."""
-    index.save(folder, seq)
+def checkpoint(store: Store, cid: str, index: VectorIndex, folder: str, seq: int) -> bool:
+    """Save ``index`` as holding the log up to ``seq``, unless a checkpoint at least as new is
+    already there (another process wrote it); prunes the log it makes redundant. Returns
+    whether it wrote one."""
+    with _folder_lock(folder, shared=False):
+        with store.read() as conn:
+            state = records.collection_state(conn, cid)
+        if state is None:  # the collection was deleted meanwhile: leave no files behind
+            return False
+        current = VectorIndex.checkpoint_seq(folder)
+        if current is not None and current >= seq:
+            return False
+        index.save(folder, seq)
     with store.tx() as conn:
         records.prune_deletions(conn, cid, seq)
+    return True
+
+
+@dataclass
+class CatchUp:
+    """What ``catch_up`` found: the sequence the caches now hold; ``changed`` when anything was
+    committed since; ``state`` the collection's catalog row (None: it is gone); ``reload`` when
+    the caches cannot be brought up to date from the log and must be rebuilt."""
+
+    seq: int
+    changed: bool = False
+    state: Optional[records.CollectionState] = None
+    reload: bool = False
+
+
+def catch_up(
+    conn: sqlite3.Connection,
+    cid: str,
+    index: Optional[VectorIndex],
+    columns: Optional[Columns],
+    after_seq: int,
+) -> CatchUp:
+    """Apply to the caches what was committed after ``after_seq`` (by any process), reading
+    through ``conn`` (a snapshot, or the write transaction). Costs one primary-key read when
+    nothing was committed since."""
+    seq = int(conn.execute("SELECT seq FROM sequence WHERE id = 0").fetchone()[0])
+    if seq == after_seq:
+        return CatchUp(seq)
+    state = records.collection_state(conn, cid)
+    if state is None or index is None:
+        return CatchUp(seq, True, state)
+    if state.pruned_seq > after_seq:
+        return CatchUp(seq, True, state, reload=True)
+    index.remove(records.deleted_after(conn, cid, after_seq))
+    cur = records.vectors_after(conn, cid, after_seq)
+    while batch := cur.fetchmany(_FETCH):
+        labels = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
+        vectors = np.frombuffer(b"".join(r[1] for r in batch), dtype=np.float32)
+        index.add(labels, vectors.reshape(len(batch), -1))
+    if columns is not None:
+        for label, meta in records.metadata_after(conn, cid, after_seq):
+            slot = index.slot(label)
+            if slot is not None:
+                columns.set(slot, meta)
+    return CatchUp(seq, True, state)

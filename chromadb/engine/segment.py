@@ -86,6 +86,43 @@ class Segment:
             if self._index is not None:
                 self._index.set_search_ef(search_ef)
 
+    def sync(self) -> None:
+        """Catch the caches up with what other processes committed: one primary-key read
+        when nothing was (or when the folder is in memory, nothing at all)."""
+        if self.store.path is None:
+            return
+        if self.store.current_seq() != self._last_seq:
+            with self.lock.write(), self.store.snapshot() as conn:
+                self._catch_up(conn)
+        self._check_alive()
+
+    def _catch_up(self, conn: sqlite3.Connection) -> None:
+        # Call with the write lock held, through a snapshot or the write transaction.
+        if self.store.path is None:
+            return
+        try:
+            found = recovery.catch_up(conn, self.cid, self._index, self._columns, self._last_seq)
+        except Exception:  # a cache that missed part of the log is rebuilt from SQLite
+            logger.exception("Catching up collection %s failed; rebuilding its index", self.cid)
+            self._index, self._columns = None, None
+            return
+        if not found.changed:
+            return
+        state = found.state
+        if state is None:
+            self.dropped = True
+            raise NotFoundError(f"Collection {self.cid} does not exist")
+        if found.reload:
+            self._index, self._columns = None, None
+        if self.dimension is None:
+            self.dimension = state.dimension
+        search_ef = hnsw_settings(state.metadata, state.configuration).get("search_ef")
+        if search_ef is not None and int(search_ef) != self._search_ef:
+            self._search_ef = int(search_ef)
+            if self._index is not None:
+                self._index.set_search_ef(self._search_ef)
+        self._last_seq = found.seq
+
     def _params(self, dimension: int) -> IndexParams:
         return IndexParams(dimension, self.space, self._m, self._construction_ef, self._search_ef)
 
@@ -158,15 +195,18 @@ class Segment:
         anything ``validate_embeddings`` accepts; it is checked against the collection here."""
         with self.lock.write():
             self._check_alive()
-            if batch.embeddings is not None:
-                batch.embeddings = validate_embeddings(batch.embeddings, self.dimension)
-                if len(batch.embeddings) != len(batch):
-                    raise InvalidArgumentError(
-                        f"Number of embeddings ({len(batch.embeddings)}) does not match "
-                        f"number of ids ({len(batch)})"
-                    )
-            self._index_or_none()
+            with self.store.snapshot() as conn:
+                self._catch_up(conn)
+            self._index_or_none()  # loads before the write lock of SQLite is taken
             with self.store.tx() as conn:
+                self._catch_up(conn)  # what committed since: cheap
+                if batch.embeddings is not None:
+                    batch.embeddings = validate_embeddings(batch.embeddings, self.dimension)
+                    if len(batch.embeddings) != len(batch):
+                        raise InvalidArgumentError(
+                            f"Number of embeddings ({len(batch.embeddings)}) does not match "
+                            f"number of ids ({len(batch)})"
+                        )
                 written = self._write_rows(conn, mode, batch)
             vectors = batch.embeddings
             # Committed: now the caches. Any failure here only drops them (rebuilt from SQLite).
@@ -250,13 +290,17 @@ class Segment:
     ) -> List[str]:
         with self.lock.write():
             self._check_alive()
-            labels = self._select(ids, where, where_document)
-            if not labels:
-                return []
-            with self.store.read() as conn:
-                fetched = records.fetch(conn, labels, "r.id FROM records r")
-            deleted_ids = [row[1] for row in fetched.values()]
+            with self.store.snapshot() as conn:
+                self._catch_up(conn)
+            self._index_or_none()
             with self.store.tx() as conn:
+                # Chosen inside the transaction: no other process changes the rows meanwhile.
+                self._catch_up(conn)
+                labels = self._select(ids, where, where_document)
+                if not labels:
+                    return []
+                fetched = records.fetch(conn, labels, "r.id FROM records r")
+                deleted_ids = [row[1] for row in fetched.values()]
                 seq = self.store.next_seq(conn)
                 records.delete(conn, self.cid, seq, labels, log=self.index_folder is not None)
             self._last_seq = seq
@@ -332,6 +376,7 @@ class Segment:
         include: List[str],
     ) -> GetResult:
         columns = records.fields(include)
+        self.sync()
         with self.lock.read():
             self._index_or_none()  # first use: loaded and checked against SQLite
             if ids is None and where is None and where_document is None:
@@ -355,6 +400,7 @@ class Segment:
         ids: Optional[List[str]],
         include: List[str],
     ) -> QueryResult:
+        self.sync()
         with self.lock.read():
             index = self._index_or_none()
             if index is None:
@@ -387,6 +433,7 @@ class Segment:
         return query_result(per_query, per_dist, include)
 
     def count(self) -> int:
+        self.sync()
         # The first use of a collection loads its index, which checks it against SQLite.
         self._index_or_none()
         with self.store.read() as conn:
@@ -394,6 +441,7 @@ class Segment:
 
     def ensure_index(self) -> bool:
         """Load the index and build the graph for every vector written so far."""
+        self.sync()
         with self.lock.read():
             self._index_or_none()
         self.flush()

@@ -21,7 +21,7 @@ import sqlite3
 import time
 from typing import Any, Dict
 
-from chromadb.engine import foreign
+from chromadb.engine import checkpoint, foreign
 from chromadb.errors import InvalidArgumentError
 
 DB_FILE = "chroma.sqlite3"
@@ -56,25 +56,23 @@ def our_store(path: str) -> str:
 
 
 def _copy_checkpoint(src: str, dest: str, up_to: int) -> bool:
-    """Copy the checkpoint in ``src`` if it holds nothing past ``up_to``; False when it is
-    newer, or was replaced while being copied."""
-    try:
-        with open(os.path.join(src, "CURRENT")) as fh:
-            seq = int(fh.read().strip())
-    except (OSError, ValueError):
-        return False
-    if seq > up_to:
-        return False
+    """Copy the checkpoint in ``src`` if it holds nothing past ``up_to``; False when there is
+    none, it is newer, or it was replaced while being copied (its checksums then fail)."""
     os.makedirs(dest, exist_ok=True)
     try:
-        for name in os.listdir(src):
-            if name.split(".")[0] == str(seq):
-                shutil.copyfile(os.path.join(src, name), os.path.join(dest, name))
-    except FileNotFoundError:  # a newer checkpoint replaced it meanwhile
+        # The manifest first, and from the copy on: the files it names are the ones to take.
+        shutil.copyfile(
+            os.path.join(src, checkpoint.MANIFEST), os.path.join(dest, checkpoint.MANIFEST)
+        )
+        info = checkpoint.read_info(dest)
+        if info is None or info.seq > up_to:
+            raise checkpoint.CheckpointDamaged("none, or ahead of the snapshot")
+        for name in info.files:
+            shutil.copyfile(os.path.join(src, name), os.path.join(dest, name))
+        checkpoint.verify(dest, info)
+    except (OSError, checkpoint.CheckpointDamaged):
         shutil.rmtree(dest, ignore_errors=True)
         return False
-    with open(os.path.join(dest, "CURRENT"), "w") as fh:
-        fh.write(str(seq))
     return True
 
 

@@ -233,7 +233,7 @@ class _VectorLookup:
         if "embeddings_queue" in source._tables:
             self._read_log(cid)
         self.labels: Dict[str, int] = {}
-        self.indexed: Dict[int, Vectors] = {}
+        self.indexed: Optional[hnsw_files.LabelledVectors] = None
         segment = source._segment(cid, "VECTOR")
         folder = os.path.join(source.folder, segment) if segment else None
         if folder and dimension and os.path.exists(os.path.join(folder, hnsw_files.HEADER)):
@@ -272,7 +272,7 @@ class _VectorLookup:
         out = []
         for record_id in ids:
             vec = self.logged.get(record_id)
-            if vec is None and record_id in self.labels:
+            if vec is None and self.indexed is not None and record_id in self.labels:
                 vec = self.indexed.get(self.labels[record_id])
             if vec is None:
                 raise ImportReadError(

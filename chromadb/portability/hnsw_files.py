@@ -94,12 +94,24 @@ def read_header(folder: str) -> Header:
     return header
 
 
-def read_vectors(folder: str, dimension: int) -> Dict[int, Vectors]:
+@dataclass
+class LabelledVectors:
+    """The segment's vectors (one row each) and the row of each hnswlib label."""
+
+    rows: Dict[int, int]
+    data: Vectors
+
+    def get(self, label: int) -> Optional[Vectors]:
+        row = self.rows.get(label)
+        return None if row is None else self.data[row]
+
+
+def read_vectors(folder: str, dimension: int) -> LabelledVectors:
     """Every element's vector in the segment, by its hnswlib label (float32, as stored:
     hnswlib keeps cosine collections' vectors normalised)."""
     header = read_header(folder)
     if header.count == 0:
-        return {}
+        return LabelledVectors({}, np.zeros((0, dimension), dtype=np.float32))
     expected = header.label_offset - header.data_offset
     if expected != 4 * dimension:
         raise ImportReadError(
@@ -111,8 +123,11 @@ def read_vectors(folder: str, dimension: int) -> Dict[int, Vectors]:
         raise ImportReadError(
             f"Cannot read {path}: {os.path.getsize(path)} bytes, {header.count} elements need {need}"
         )
-    blocks = np.fromfile(path, dtype=np.uint8, count=need)[header.offset_level0 :]
-    blocks = blocks.reshape(header.count, header.block_size)
-    data = blocks[:, header.data_offset : header.label_offset].copy().view("<f4")
-    labels = blocks[:, header.label_offset : header.label_offset + 8].copy().view("<u8")[:, 0]
-    return {int(label): data[i].astype(np.float32) for i, label in enumerate(labels)}
+    # Mapped read-only: the file is paged in as rows are copied out, never written.
+    mapped = np.memmap(path, dtype=np.uint8, mode="r", shape=(need,))
+    blocks = mapped[header.offset_level0 :].reshape(header.count, header.block_size)
+    data = np.ascontiguousarray(blocks[:, header.data_offset : header.label_offset]).view("<f4")
+    labels = np.ascontiguousarray(blocks[:, header.label_offset : header.label_offset + 8])
+    del blocks, mapped
+    rows = {int(label): i for i, label in enumerate(labels.view("<u8")[:, 0].tolist())}
+    return LabelledVectors(rows, data.astype(np.float32, copy=False))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Tuple
+from typing import List, Tuple
+from uuid import UUID
 
-import numpy as np
-
+from chromadb.engine import checkpoint
 from chromadb.engine.store import Store
+from chromadb.errors import ChromaError
 from chromadb.portability.backup import INDEX_DIR, our_store
 
 
@@ -26,20 +27,39 @@ def folder_bytes(path: str) -> int:
 
 def _has_dead_slots(folder: str) -> bool:
     try:
-        with open(os.path.join(folder, "CURRENT")) as fh:
-            seq = fh.read().strip()
-        with np.load(os.path.join(folder, f"{seq}.npz")) as data:
-            return not bool(np.all(data["alive"]))
-    except (OSError, ValueError, KeyError):
-        return True  # unreadable: the engine would rebuild it anyway
+        info = checkpoint.read_info(folder)
+    except checkpoint.CheckpointDamaged:
+        return True  # the engine would rebuild it anyway
+    return info is not None and info.slots != info.count
+
+
+def _rebuild(path: str, collection_ids: List[str]) -> None:
+    """Build the indexes whose checkpoints were dropped and checkpoint them, so the next open
+    of the folder is as fast as before (a private engine: other clients stay untouched)."""
+    from chromadb.api import API
+    from chromadb.config import Settings, System
+
+    system = System(Settings(is_persistent=True, persist_directory=path, chroma_api_impl="local"))
+    api = system.instance(API)
+    system.start()
+    try:
+        for cid in collection_ids:
+            try:
+                api._create_index(UUID(cid))
+            except (ChromaError, ValueError):  # a folder left by a deleted collection
+                continue
+    finally:
+        system.stop()
 
 
 def vacuum_folder(path: str) -> Tuple[int, int]:
-    """Compact the data folder ``path`` (which no other process may have open); returns the
-    bytes on disk before and after."""
+    """Compact the data folder ``path`` (which no other client or server may have open):
+    SQLite's VACUUM, and the index of every collection with deleted vectors rebuilt from its
+    live ones. Returns the bytes on disk before and after."""
     path = our_store(path)
     before = folder_bytes(path)
-    store = Store(path)  # takes the folder lock: refuses while a server or client has it
+    dropped = []
+    store = Store(path, exclusive=True)  # refuses while any server or client has it open
     try:
         index = os.path.join(path, INDEX_DIR)
         if os.path.isdir(index):
@@ -47,9 +67,12 @@ def vacuum_folder(path: str) -> Tuple[int, int]:
                 folder = os.path.join(index, name)
                 if os.path.isdir(folder) and _has_dead_slots(folder):
                     shutil.rmtree(folder)
+                    dropped.append(name)
         with store.read() as conn:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
+    if dropped:
+        _rebuild(path, dropped)
     return before, folder_bytes(path)

@@ -23,7 +23,7 @@ def test_the_console_asks_for_the_token_and_keeps_it(token_server: Server, open_
     shot(page, "login")
     sign_in(page, "not-the-token")
     page.wait_for_function(
-        "document.getElementById('login-reason').textContent.includes('Invalid token')"
+        "() => document.getElementById('login-reason').textContent.includes('Invalid token')"
     )
     sign_in(page, TOKEN)
     page.locator("[data-database=default_database]").wait_for()

@@ -74,7 +74,9 @@ def test_hover_shows_the_document_and_click_opens_the_record(
     spot = point_on_screen(page, "b-005")
     page.mouse.move(spot["x"], spot["y"])
     tooltip = page.locator("#tooltip")
-    page.wait_for_function("document.getElementById('tooltip').textContent.includes('of cluster')")
+    page.wait_for_function(
+        "() => document.getElementById('tooltip').textContent.includes('of cluster')"
+    )
     assert tooltip.is_visible()
     text = tooltip.inner_text()
     assert "of cluster b" in text and text.startswith("b-")
@@ -173,7 +175,7 @@ def test_map_of_100k_points(console_server: Server, open_page: Any, big_collecti
     )
     spot = point_on_screen(page, "r123")
     page.mouse.move(spot["x"], spot["y"])
-    page.wait_for_function("document.getElementById('tooltip').textContent.startsWith('r')")
+    page.wait_for_function("() => document.getElementById('tooltip').textContent.startsWith('r')")
     shot(page.locator("#map-canvas"), "map-100k")
     figures = {"points": BIG, "load_s": loaded_s, "recolour_s": colour_s, "paint_ms": frame_ms}
     (ARTIFACTS / "map-100k.json").write_text(json.dumps(figures, indent=2))

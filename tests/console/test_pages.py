@@ -100,7 +100,7 @@ def test_filter_builder_builds_where_and_where_document(
     assert '"$and"' in preview and '"$in": [\n' in preview and '"$lt": 20' in preview
     assert '"$contains": "item 7 "' in preview
     page.click("#apply-filter")
-    page.wait_for_function("document.querySelectorAll('#records tr.record').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#records tr.record').length === 2")
     assert ids_shown(page) == ["a-007", "c-007"]
     shot(page, "filter")
     # A filter the server refuses is shown as its error, and the table stays usable.
@@ -157,7 +157,7 @@ def test_more_like_this_record(console_server: Server, open_page: Any) -> None:
     page.fill("#query-text", "b-011")
     page.fill("#query-n", "5")
     page.click("#query-run")
-    page.wait_for_function("document.querySelectorAll('#query-table tr.record').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('#query-table tr.record').length === 5")
     ids = [r.get_attribute("data-id") for r in page.locator("#query-table tr.record").all()]
     assert all(i.startswith("b-") and int(i[2:]) % 2 == 0 for i in ids), ids
 
@@ -203,11 +203,56 @@ def scratch(console_server: Server) -> Any:
         pass
     collection = client.create_collection("edits")
     collection.add(
-        ids=["x", "y"],
-        documents=["the first note", "the second note"],
-        metadatas=[{"tag": "old", "keep": 1}, {"tag": "old"}],
+        ids=["x", "y", "markup"],
+        documents=["the first note", "the second note", MARKUP],
+        metadatas=[{"tag": "old", "keep": 1}, {"tag": "old"}, {"html": MARKUP}],
     )
     return collection
+
+
+MARKUP = '<img src="/pwned" onerror="window.pwned=1"><b>bold</b>'
+
+
+def test_documents_and_metadata_are_shown_as_text(
+    console_server: Server, open_page: Any, scratch: Any
+) -> None:
+    log = open_page(console_server, collection_url("edits", "scratch"))
+    page = log.page
+    cell = page.locator("[data-id=markup] .doc")
+    cell.wait_for()
+    assert cell.inner_text() == MARKUP
+    page.click("[data-id=markup]")
+    assert page.inner_text("#record-document") == MARKUP
+    assert page.evaluate("window.pwned") is None
+    assert not any(url.endswith("/pwned") for url in log.requests)
+
+
+def test_editing_where_the_client_embeds_keeps_the_embedding(
+    console_server: Server, open_page: Any
+) -> None:
+    client = client_of(console_server)
+    try:
+        client.delete_collection("client-embedded")
+    except chromadb.errors.NotFoundError:
+        pass
+    collection = client.create_collection("client-embedded", embedding_function=None)
+    collection.add(ids=["p"], embeddings=[[0.5, 0.25]], documents=["before"])
+    try:
+        page = open_page(console_server, collection_url("client-embedded")).page
+        page.click("[data-id=p]")
+        page.click("#record-edit")
+        assert "the stored embedding is kept" in page.inner_text("#record-dialog")
+        page.fill("#edit-document", "after")
+        page.click("#edit-save")
+        page.click("#confirm-ok")
+        page.wait_for_function(
+            "() => document.querySelector('[data-id=p] .doc')?.textContent === 'after'"
+        )
+        got = collection.get(ids=["p"], include=["documents", "embeddings"])
+        assert got["documents"] == ["after"]
+        assert [float(v) for v in got["embeddings"][0]] == [0.5, 0.25]
+    finally:
+        client.delete_collection("client-embedded")
 
 
 def test_edit_asks_first_and_reembeds_a_changed_document(
@@ -229,7 +274,7 @@ def test_edit_asks_first_and_reembeds_a_changed_document(
     page.click("#confirm-ok")
     page.wait_for_selector("#record-dialog", state="hidden")
     page.wait_for_function(
-        "document.querySelector('[data-id=x] .doc')?.textContent === 'a note about volcanoes'"
+        "() => document.querySelector('[data-id=x] .doc')?.textContent === 'a note about volcanoes'"
     )
     after = scratch.get(ids=["x"], include=["embeddings", "documents", "metadatas"])
     assert after["documents"] == ["a note about volcanoes"]
@@ -250,9 +295,9 @@ def test_delete_asks_first(console_server: Server, open_page: Any, scratch: Any)
     page.click("#record-delete")
     assert re.search(r'Delete record "y"', page.inner_text("#confirm-message"))
     page.click("#confirm-cancel")
-    assert scratch.count() == 2
+    assert scratch.count() == 3
     page.click("#record-delete")
     page.click("#confirm-ok")
     page.wait_for_selector("[data-id=y]", state="detached")
-    assert scratch.count() == 1 and scratch.get()["ids"] == ["x"]
-    assert page.inner_text("#record-count") == "1 records"
+    assert scratch.count() == 2 and scratch.get()["ids"] == ["x", "markup"]
+    assert page.inner_text("#record-count") == "2 records"

@@ -54,6 +54,12 @@ def test_every_asset_the_page_loads_is_served(console_server: Server) -> None:
     assert "/console/static/js/map.js" in seen and "/console/static/console.css" in seen
 
 
+def test_the_page_forbids_other_origins(console_server: Server) -> None:
+    policy = httpx.get(console_server.url + "/").headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+
+
 def test_every_static_file_is_package_data() -> None:
     # pyproject ships console/static/**/*: the page must not need anything outside it.
     root = resources.files("chromadb.console").joinpath("static")

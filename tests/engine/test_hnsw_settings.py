@@ -30,7 +30,8 @@ def test_modify_search_depth_reaches_the_live_index() -> None:
     try:
         col.add(ids=["a", "b"], embeddings=[[1.0, 0.0], [0.0, 1.0]])
         col.modify(configuration={"hnsw": {"ef_search": 300}})
-        assert col.configuration["hnsw"] == {"space": "cosine", "ef_search": 300}
+        assert col.configuration["hnsw"]["ef_search"] == 300
+        assert col.configuration["hnsw"]["space"] == "cosine"
         segment = client._api._segment(col.id)  # the engine's handle on this collection
         assert segment._search_ef == 300
         assert col.query(query_embeddings=[1.0, 0.1], n_results=1)["ids"] == [["a"]]

@@ -2,29 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
 import chromadb
+from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
 
 
-def mismatches(client: Any, expected: Dict[str, Any]) -> List[str]:
-    """Every difference between ``client``'s collections and ``expected`` (empty when equal).
+def places(expected: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """The (tenant, database) pairs the expected collections live in."""
+    return sorted(
+        {
+            (c.get("tenant", DEFAULT_TENANT), c.get("database", DEFAULT_DATABASE))
+            for c in expected["collections"]
+        }
+    )
+
+
+def mismatches(
+    client: Any,
+    expected: Dict[str, Any],
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> List[str]:
+    """Every difference between ``client``'s collections and those of ``expected`` in
+    ``tenant``/``database`` (empty when equal).
 
     Vectors compare exactly, except in cosine collections: Chroma's index keeps those
     normalised, and the direction is what the collection means."""
     problems = []
+    wanted = [
+        c
+        for c in expected["collections"]
+        if (c.get("tenant", DEFAULT_TENANT), c.get("database", DEFAULT_DATABASE))
+        == (tenant, database)
+    ]
     names = sorted(c.name for c in client.list_collections())
-    want_names = sorted(c["name"] for c in expected["collections"])
+    want_names = sorted(c["name"] for c in wanted)
     if names != want_names:
-        problems.append(f"collections {names} != {want_names}")
-    for c in expected["collections"]:
+        problems.append(f"{tenant}/{database}: collections {names} != {want_names}")
+    for c in wanted:
         if c["name"] not in names:
             continue
         col = client.get_collection(c["name"], embedding_function=None)
-        if (col.metadata or None) != (c["metadata"] or None):
+        want_hnsw = (c.get("configuration") or {}).get("hnsw") or {}
+        metadata = dict(col.metadata or {})
+        if "hnsw:space" not in (c["metadata"] or {}) and want_hnsw.get("space"):
+            # A space given by configuration is also shown in our collection metadata.
+            if metadata.pop("hnsw:space", None) != want_hnsw["space"]:
+                problems.append(f"{c['name']}: space not {want_hnsw['space']}")
+        if (metadata or None) != (c["metadata"] or None):
             problems.append(f"{c['name']}: metadata {col.metadata} != {c['metadata']}")
+        got_hnsw = (col.configuration or {}).get("hnsw") or {}
+        for key, value in want_hnsw.items():
+            if got_hnsw.get(key) != value:
+                problems.append(f"{c['name']}: configuration hnsw {got_hnsw} lacks {key}={value}")
         got = col.get(include=["embeddings", "documents", "metadatas"])
         records = c["records"]
         if sorted(got["ids"]) != sorted(records):

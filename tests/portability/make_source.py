@@ -97,7 +97,34 @@ def plan(version: str) -> list:
         "ops": [["add", ["a", "b"], vectors(rng, 2, 4), [{"x": 1}, {"x": 2}], ["alpha", "beta"]]],
     }
     empty = {"name": "empty_one", "metadata": {"note": "nothing here"}, "dim": None, "ops": []}
-    return [docs, plain, ip, empty]
+    # Index settings: 1.x takes a configuration, earlier versions hnsw:* metadata keys.
+    tuned = {
+        "name": "tuned",
+        "dim": 2,
+        "ops": [["add", ["t1", "t2"], vectors(rng, 2, 2), None, None]],
+    }
+    if major >= (1, 0):
+        tuned["metadata"] = None
+        tuned["configuration"] = {
+            "hnsw": {"space": "ip", "ef_construction": 200, "max_neighbors": 32, "ef_search": 55}
+        }
+    else:
+        tuned["metadata"] = {"hnsw:space": "ip", "hnsw:construction_ef": 200, "hnsw:M": 32}
+    out = [docs, plain, ip, empty, tuned]
+    if major >= (0, 5):  # tenants and databases of one's own
+        out.append(
+            {
+                "name": "elsewhere",
+                "metadata": {"where": "acme/sales"},
+                "tenant": "acme",
+                "database": "sales",
+                "dim": 2,
+                "ops": [
+                    ["add", ["e1", "e2", "e3"], vectors(rng, 3, 2), None, ["one", "two", "three"]]
+                ],
+            }
+        )
+    return out
 
 
 def expected_state(collections: list, merge_metadata: bool) -> list:
@@ -128,7 +155,16 @@ def expected_state(collections: list, merge_metadata: bool) -> list:
                 if docs is not None:
                     new["document"] = docs[j]
                 records[i] = new
-        out.append({"name": c["name"], "metadata": c["metadata"], "records": records})
+        out.append(
+            {
+                "name": c["name"],
+                "metadata": c["metadata"],
+                "configuration": c.get("configuration"),
+                "tenant": c.get("tenant", "default_tenant"),
+                "database": c.get("database", "default_database"),
+                "records": records,
+            }
+        )
     return out
 
 
@@ -171,10 +207,26 @@ def main() -> None:
             path=folder, settings=Settings(anonymized_telemetry=False)
         )
     for c in collections:
+        if "tenant" in c:
+            admin = chromadb.AdminClient(
+                Settings(is_persistent=True, persist_directory=folder, anonymized_telemetry=False)
+            )
+            admin.create_tenant(c["tenant"])
+            admin.create_database(c["database"], tenant=c["tenant"])
+            target = chromadb.PersistentClient(
+                path=folder,
+                tenant=c["tenant"],
+                database=c["database"],
+                settings=Settings(anonymized_telemetry=False),
+            )
+        else:
+            target = client
         kwargs = {"name": c["name"], "embedding_function": None}
         if c["metadata"] is not None:
             kwargs["metadata"] = c["metadata"]
-        collection = client.create_collection(**kwargs)
+        if c.get("configuration"):
+            kwargs["configuration"] = c["configuration"]
+        collection = target.create_collection(**kwargs)
         run_ops(collection, c["ops"])
     if version.startswith("0.3."):
         client.persist()

@@ -13,6 +13,7 @@ import pytest
 
 import chromadb
 from chromadb.api.client import clear_system_cache
+from chromadb.cli import run
 from chromadb.config import Settings
 from chromadb.errors import ForeignFolderError
 from tests.portability.compare import mismatches
@@ -35,6 +36,7 @@ def test_persistent_client_refuses_a_real_chroma_folder(
         with pytest.raises(ForeignFolderError, match="chroma import"):
             open_folder()
         clear_system_cache()
+    assert run(str(source.path), "127.0.0.1", 0) == 1  # chroma run --path: refused, not served
     assert file_hashes(source.path) == source.hashes
 
 

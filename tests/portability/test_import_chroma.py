@@ -12,7 +12,7 @@ import pytest
 import chromadb
 from chromadb.api.client import clear_system_cache
 from chromadb.cli import main
-from tests.portability.compare import list_metadata_supported, mismatches
+from tests.portability.compare import list_metadata_supported, mismatches, places
 from tests.portability.conftest import VERSIONS, ChromaFolder, file_hashes
 
 pytestmark = pytest.mark.slow
@@ -38,8 +38,10 @@ def test_import_brings_every_record_and_leaves_the_source_alone(
         summary = capsys.readouterr().out
         total = sum(len(c["records"]) for c in source.expected["collections"])
         assert f"{total} records written" in summary
+        for tenant, database in places(source.expected):
+            there = chromadb.PersistentClient(path=str(dest), tenant=tenant, database=database)
+            assert mismatches(there, source.expected, tenant, database) == []
         client = chromadb.PersistentClient(path=str(dest))
-        assert mismatches(client, source.expected) == []
         # Imported collections answer queries: the nearest record to a stored vector is itself.
         docs = client.get_collection("docs_cosine", embedding_function=None)
         probe = docs.get(ids=["doc-00500"], include=["embeddings"])["embeddings"][0]
@@ -112,3 +114,24 @@ def test_a_hostile_index_pickle_is_refused_unrun(
         clear_system_cache()
     assert "refusing to load" in capsys.readouterr().err
     assert not marker.exists()
+
+
+def test_a_wal_mode_source_is_read_from_a_copy(
+    chroma_folders: Dict[str, ChromaFolder], tmp_path: Path
+) -> None:
+    # Reading a WAL-mode database in place would create -shm/-wal files beside it.
+    import sqlite3
+
+    source = tmp_path / "wal"
+    shutil.copytree(chroma_folders["0.6.3"].path, source)
+    conn = sqlite3.connect(source / "chroma.sqlite3")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    before = file_hashes(source)
+    try:
+        assert main(["import", str(source), "--path", str(tmp_path / "ours"), "--quiet"]) == 0
+        client = chromadb.PersistentClient(path=str(tmp_path / "ours"))
+        assert mismatches(client, chroma_folders["0.6.3"].expected) == []
+    finally:
+        clear_system_cache()
+    assert file_hashes(source) == before

@@ -10,7 +10,13 @@ from uuid import UUID
 import numpy as np
 from tqdm import tqdm
 
-from chromadb.api.collection_configuration import resolve_embedding_function
+from chromadb.api.collection_configuration import (
+    full_configuration,
+    public_configuration,
+    resolve_embedding_function,
+    schema_json_of,
+)
+from chromadb.api.schema import Schema
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
@@ -79,11 +85,21 @@ class Collection:
 
     @property
     def configuration(self) -> Dict[str, Any]:
-        return self._model.configuration
+        """The configuration, with the embedding function as an object (as real 1.x)."""
+        config = self.configuration_json
+        config["embedding_function"] = self._embedding_function
+        return config
 
     @property
     def configuration_json(self) -> Dict[str, Any]:
-        return self._model.configuration
+        """The configuration in JSON form: HNSW parameters, spann, the embedding function by
+        name and config."""
+        return full_configuration(public_configuration(self._model.configuration))
+
+    @property
+    def schema(self) -> Schema:
+        """The collection's schema, with its vector index filled from the configuration."""
+        return Schema.deserialize_from_json(schema_json_of(self._model.configuration))
 
     @property
     def tenant(self) -> str:
