@@ -247,7 +247,7 @@ def check_folder(path: str, full: bool = True) -> Report:
 
 
 def _check_collection(conn: sqlite3.Connection, path: str, cid: str, name: str) -> CollectionReport:
-    from chromadb.engine.api import INDEX_DIR
+    from chromadb.engine.opened import INDEX_DIR
 
     try:
         count = int(
@@ -276,7 +276,7 @@ def _check_collection(conn: sqlite3.Connection, path: str, cid: str, name: str) 
 
 
 def _orphans(path: str, collections: set[str]) -> List[str]:
-    from chromadb.engine.api import INDEX_DIR
+    from chromadb.engine.opened import INDEX_DIR
 
     folder = os.path.join(path, INDEX_DIR)
     if not os.path.isdir(folder):

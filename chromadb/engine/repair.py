@@ -327,6 +327,6 @@ def _repair_fts(db_file: str, result: RepairResult) -> None:
 
 
 def _index_dir() -> str:
-    from chromadb.engine.api import INDEX_DIR
+    from chromadb.engine.opened import INDEX_DIR
 
     return INDEX_DIR
