@@ -130,6 +130,10 @@ def run(
             exc.strerror or exc,
         )
         return 1
+    if os.path.exists(data) and not os.path.isdir(data):
+        sock.close()
+        logger.error("Cannot open the data in %s: it is a file, not a folder", data)
+        return 1
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
     if workers > 1:
