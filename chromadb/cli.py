@@ -33,8 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
         epilog=environment_help()
         + "\n\n`make run` in a clone of the repository runs this command with the make\n"
-        "variables HOST, PORT and DATA (defaults 127.0.0.1, 8000, ./chroma_data), e.g.\n"
-        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma",
+        "variables HOST, PORT, DATA and WORKERS (defaults 127.0.0.1, 8000, ./chroma_data,\n"
+        "auto), e.g.\n"
+        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma WORKERS=4",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
@@ -46,9 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument(
         "--workers",
-        type=int,
-        default=None,
-        help="server processes sharing the data folder (default: one per core)",
+        type=_workers,
+        default="auto",
+        help="server processes sharing the data folder: a number, or auto (one per core; "
+        "the default)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
@@ -176,11 +178,14 @@ def main(argv: Optional[List[str]] = None) -> int:
 def _run_command(args: argparse.Namespace) -> int:
     from chromadb.server.workers import default_workers
 
-    if args.workers is not None and args.workers < 1:
-        logger.error("--workers must be at least 1, got %d", args.workers)
-        return 2
-    workers = args.workers if args.workers is not None else default_workers()
+    workers = default_workers() if args.workers == "auto" else int(args.workers)
     return run(args.path, args.host, args.port, args.log_level, args.access_log, workers)
+
+
+def _workers(text: str) -> str:
+    if text == "auto" or (text.isdigit() and int(text) >= 1):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number of at least 1, or auto; got {text!r}")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,14 @@ numbers vectors in the order they are added, so a slot keeps its number). Small 
 filtered searches are answered exactly, which is both faster and exact there.
 
 Locking: the caller (the segment) serialises writes against reads of the slot maps. Inside,
-``graph_lock`` keeps faiss reads (searches, reading its vectors, saving) apart from ``flush``'s
-adds (faiss allows concurrent searches but no search during an add). ``flush`` never holds it
-for long: it adds a few vectors per step, sized to take about ``STEP_SECONDS``, and the lock is
+``graph_lock`` keeps faiss reads (searches, reading its vectors) apart from ``flush``'s adds
+(faiss allows concurrent searches but no search during an add). ``flush`` never holds it for
+long: it adds a few vectors per step, sized to take about ``STEP_SECONDS``, and the lock is
 phase-fair, so a search waits for at most one step however large the backlog. ``_build_lock``
-lets one flush run at a time; ``_tail_lock`` guards the tail's bookkeeping and is never held
-while taking another lock. Order: segment lock, _build_lock, graph_lock, _tail_lock.
+(first-come, first-served) is held for each step and by ``save``: a checkpoint waits for at
+most one step and, since nothing else changes the graph, writes it while searches go on.
+``_tail_lock`` guards the tail's bookkeeping and is never held while taking another lock.
+Order: segment lock, _build_lock, graph_lock, _tail_lock.
 
 Checkpoints (``save``/``load``) are checksummed: see ``checkpoint.py``.
 """
@@ -38,7 +40,7 @@ from numpy.typing import NDArray
 from chromadb.engine import checkpoint
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
-from chromadb.engine.rwlock import RWLock
+from chromadb.engine.rwlock import FairLock, RWLock
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
@@ -92,7 +94,7 @@ class VectorIndex:
         self._mapped_stat: Optional[Tuple[int, int]] = None
         self.graph_lock = RWLock()
         self._tail_lock = threading.Lock()
-        self._build_lock = threading.Lock()
+        self._build_lock = FairLock()
         self._step = 8  # vectors per build step, tuned to STEP_SECONDS as the graph grows
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
@@ -169,24 +171,22 @@ class VectorIndex:
     def flush(self, limit: Optional[int] = None) -> int:
         """Move up to ``limit`` tail vectors (all by default) into the graph; returns how many.
         Works in short steps under the graph lock, so searches go on between them."""
-        moved = 0
         # One thread: a step is too small to share, and OpenMP's waiting threads would take
         # the cores the searches need (the setting is per calling thread: put it back).
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            with self._build_lock:
-                moved = self._flush_steps(limit)
+            return self._flush_steps(limit)
         finally:
             faiss.omp_set_num_threads(threads)
-        return moved
 
     def _flush_steps(self, limit: Optional[int]) -> int:
         moved = 0
-        self._own()
+        with self._build_lock:
+            self._own()
         while limit is None or moved < limit:
             want = self._step if limit is None else min(self._step, limit - moved)
-            with self.graph_lock.write():
+            with self._build_lock, self.graph_lock.write():
                 started = time.perf_counter()
                 k = self._add_to_graph(want)
                 took = time.perf_counter() - started
@@ -219,7 +219,8 @@ class VectorIndex:
 
     def _own(self) -> None:
         """A graph mapped from a checkpoint is read-only: load a private copy before the
-        first add, while searches go on over the mapped one. Call with _build_lock held."""
+        first add, while searches go on over the mapped one. Call with _build_lock held
+        (nothing changes the mapped graph meanwhile)."""
         path = self._mapped_from
         if path is None:
             return
@@ -231,8 +232,7 @@ class VectorIndex:
         except (OSError, RuntimeError):
             index = None
         if index is None:  # the file was replaced since: copy what is mapped
-            with self.graph_lock.read():
-                index = faiss.deserialize_index(faiss.serialize_index(self.index))
+            index = faiss.deserialize_index(faiss.serialize_index(self.index))
         index.hnsw.efSearch = self.params.search_ef
         with self.graph_lock.write():
             if self._mapped_from == path:  # not replaced by a compaction meanwhile
@@ -428,10 +428,12 @@ class VectorIndex:
     def save(self, folder: str, seq: int) -> None:
         """Write a checkpoint holding everything up to log sequence ``seq`` (the graph, and the
         tail not yet in it), with checksums; atomic: the manifest naming the complete files is
-        replaced last."""
+        replaced last. Call with the segment's write lock held (the slot maps stay still)."""
         os.makedirs(folder, exist_ok=True)
         files: Dict[str, Dict[str, object]] = {}
-        with self.graph_lock.read():
+        # The build lock, not graph_lock: a waiting builder would hold up new searches behind
+        # a read lock held for the whole (long) write; this way searches go on meanwhile.
+        with self._build_lock:
             with self._tail_lock:
                 tail = self._tail[self._tail_from : self._tail_to]
             n, indexed, count = self.n, self.indexed, self.count
