@@ -11,9 +11,13 @@ import logging
 import os
 import socket
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from chromadb.api import API
+    from chromadb.config import Settings
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
 logger = logging.getLogger("chromadb.cli")
@@ -22,6 +26,7 @@ logger = logging.getLogger("chromadb.cli")
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
     from chromadb.commands import check, model, portability
+    from chromadb.commands import ray as ray_command
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -54,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    ray_command.add_run_options(run)
     run.set_defaults(handler=_run_command)
     model.register(commands)
+    ray_command.register(commands)
     portability.register(commands)
     check.register(commands)
     return parser
@@ -112,6 +119,7 @@ def run(
     log_level: str = "info",
     access_log: bool = False,
     workers: int = 1,
+    api_factory: Optional[Callable[[Settings], API]] = None,
 ) -> int:
     """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
     then stop the engine cleanly; with ``workers`` > 1 from that many processes. Returns the
@@ -146,7 +154,7 @@ def run(
         logger.info("Chroma server stopped; data in %s", data)
         return status
     try:
-        app = FastAPI(settings).app()
+        app = FastAPI(settings, api=api_factory(settings) if api_factory else None).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
         sock.close()
         logger.error("Cannot open the data in %s: %s", data, exc)
@@ -176,10 +184,23 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from chromadb.commands import ray as ray_command
     from chromadb.server.workers import default_workers
 
-    workers = default_workers() if args.workers == "auto" else int(args.workers)
-    return run(args.path, args.host, args.port, args.log_level, args.access_log, workers)
+    factory = ray_command.api_factory(args)
+    if factory is not None:
+        workers = 1  # a Ray frontend is one process: it coordinates the shards' replicas
+    else:
+        workers = default_workers() if args.workers == "auto" else int(args.workers)
+    return run(
+        args.path,
+        args.host,
+        args.port,
+        args.log_level,
+        args.access_log,
+        workers,
+        api_factory=factory,
+    )
 
 
 def _workers(text: str) -> str:
