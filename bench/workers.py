@@ -20,9 +20,34 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
+import numpy as np
+
 from bench import http_load
 from bench.data import ensure_data
 from bench.runner import REPO, chroma_impl, ours_impl, run_phase
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and every process below it (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: Dict[int, List[int]] = {}
+    used: Dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        used[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += used.get(p, 0.0)
+        todo.extend(children.get(p, []))
+    return total
 
 
 def _oracle_venv() -> Path:
@@ -58,15 +83,21 @@ def main() -> None:
     rows: List[Dict[str, Any]] = []
 
     def load(name: str, command: List[str], env: Dict[str, str], work: Path, port: int) -> None:
-        res = http_load.measure_server(
-            command, env, data, work / f"server-{name}.log", work, port,
-            clients=[a.clients], total=a.requests, max_seconds=a.max_seconds,
-        )  # fmt: skip
-        if not res.get("ok"):
-            raise RuntimeError(f"{name}: {res.get('error')}\n{res.get('log_tail')}")
-        rows.append({"server": name, **{k: res[k] for k in ("qps", "p50_ms", "p99_ms", "recall")}})
-        print(f"{name:>22}: {res['qps']:8.1f} q/s  p50 {res['p50_ms']:6.1f} ms  "
-              f"p99 {res['p99_ms']:6.1f} ms  recall {res['recall']:.3f}", flush=True)  # fmt: skip
+        queries, truth = np.load(data / "queries.npy"), np.load(data / "gt_all.npy")
+        proc = http_load.start_server(command, env, work / f"server-{name}.log", work)
+        try:
+            http_load.wait_ready(proc, port, 180.0)
+            cpu = _cpu_s(proc.pid)
+            res = http_load.query_load(port, queries, truth, a.clients, a.requests, a.max_seconds)
+            cpu = _cpu_s(proc.pid) - cpu
+        finally:
+            http_load.stop_server(proc)
+        res["server_cpu_ms_per_query"] = 1e3 * cpu / max(1, res["requests"])
+        keys = ("qps", "p50_ms", "p99_ms", "recall", "server_cpu_ms_per_query")
+        rows.append({"server": name, **{k: res[k] for k in keys}})
+        print(f"{name:>18}: {res['qps']:7.1f} q/s  p50 {res['p50_ms']:6.1f} ms  "
+              f"p99 {res['p99_ms']:6.1f} ms  recall {res['recall']:.3f}  "
+              f"server CPU {res['server_cpu_ms_per_query']:.2f} ms/query", flush=True)  # fmt: skip
 
     ours = ours_impl()
     work = a.out / "workers-ours"
