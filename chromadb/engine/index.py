@@ -46,12 +46,12 @@ EXACT_MAX = 4_096
 EXACT_FRACTION = 0.02
 DEFAULT_M = 16
 DEFAULT_CONSTRUCTION_EF = 100
-DEFAULT_SEARCH_EF = 64
+DEFAULT_SEARCH_EF = 200  # real Chroma asks hnswlib for 100; faiss needs more for equal recall
 MAX_SEARCH_EF = 2048
 COMPACT_MIN_DEAD = 1_000
 COMPACT_DEAD_FRACTION = 0.3
 # How long one build step may hold the graph lock (what a search may wait for the builder).
-STEP_SECONDS = 0.004
+STEP_SECONDS = 0.001
 MAX_STEP = 4_096
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
