@@ -112,6 +112,11 @@ class Settings(BaseModel):
         impl = self.chroma_api_impl.lower()
         return impl == "rest" or "fastapi" in impl or impl.endswith("http")
 
+    def seed_era(self) -> bool:
+        """True for the seed documents' settings (``chroma_db_impl=...`` or
+        ``chroma_api_impl="rest"``): collections then keep the 0.3 rules and result shapes."""
+        return self.chroma_db_impl is not None or self.chroma_api_impl.lower() == "rest"
+
     def persistent(self) -> bool:
         """True when the embedded engine keeps its data in ``persist_directory``."""
         return self.is_persistent or (self.chroma_db_impl or "").endswith("parquet")

@@ -538,10 +538,12 @@ class EmbeddedAPI(API):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
         id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        limit, _ = v.validate_limit_offset(limit, None)
         return self._segment(collection_id).delete(
-            id_list, parse_where(where), parse_where_document(where_document)
+            id_list, parse_where(where), parse_where_document(where_document), limit
         )
 
     def _count(self, collection_id: UUID) -> int:

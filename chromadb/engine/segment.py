@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -20,7 +21,7 @@ from tqdm import tqdm
 
 from chromadb.api.types import GetResult, QueryResult
 from chromadb.engine.columns import Columns, Mask
-from chromadb.engine.filters import Contains, DocLogical, DocNode, WhereNode
+from chromadb.engine.filters import DocLogical, DocNode, Regex, WhereNode
 from chromadb.engine.index import (
     DEFAULT_CONSTRUCTION_EF,
     DEFAULT_M,
@@ -32,7 +33,7 @@ from chromadb.engine.results import get_result, query_result
 from chromadb.engine.rwlock import RWLock
 from chromadb.engine.store import Store
 from chromadb.engine.validation import validate_embeddings
-from chromadb.errors import IDAlreadyExistsError, InvalidArgumentError, NotFoundError
+from chromadb.errors import InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -317,11 +318,12 @@ class Segment:
         with self.store.tx() as conn:
             existing = self._existing(conn, ids)
             if mode == "add" and existing:
+                # As real Chroma: ids already there are skipped (with a warning), the rest added.
                 found = [i for i in ids if i in existing]
                 shown = ", ".join(found[:10]) + (
                     f" and {len(found) - 10} more" if len(found) > 10 else ""
                 )
-                raise IDAlreadyExistsError(f"IDs already exist in the collection: {shown}")
+                logger.warning("Add of existing ids skipped: %s", shown)
             if mode == "update":
                 missing = [i for i in ids if i not in existing]
                 if missing:
@@ -343,7 +345,7 @@ class Segment:
                     changed_labels.append(label)
                     changed_rows.append(pos)
                     final_meta[label] = _clean(metadatas[pos] if metadatas else None)
-            upd_pos = [i for i, id_ in enumerate(ids) if id_ in existing]
+            upd_pos = [] if mode == "add" else [i for i, id_ in enumerate(ids) if id_ in existing]
             if upd_pos:
                 self._update(
                     conn,
@@ -501,10 +503,15 @@ class Segment:
         ids: Optional[List[str]],
         where: Optional[WhereNode],
         where_document: Optional[DocNode],
+        limit: Optional[int] = None,
     ) -> List[str]:
+        """Delete the matching records (the first ``limit`` of them, in insertion order, when
+        given); returns their ids."""
         with self.lock.write():
             self._check_alive()
             labels = self._select(ids, where, where_document)
+            if limit is not None:
+                labels = labels[:limit]
             if not labels:
                 return []
             deleted_ids = [row[1] for row in self._fetch(labels, "r.id FROM records r").values()]
@@ -548,12 +555,22 @@ class Segment:
                 else:
                     out |= m
             return out
-        assert isinstance(node, Contains)
         mask = np.zeros(index.n, dtype=np.bool_)
-        mask[index.slots_for(self._labels_containing(node.text))] = True
+        if isinstance(node, Regex):
+            mask[index.slots_for(self._labels_matching(node.pattern))] = True
+        else:
+            mask[index.slots_for(self._labels_containing(node.text))] = True
         if node.negate:
             mask = ~mask & index.live_mask()
         return mask
+
+    def _labels_matching(self, pattern: re.Pattern[str]) -> List[int]:
+        # No index serves a regular expression: scan this collection's documents.
+        rows = self.store.query(
+            "SELECT label, document FROM records WHERE collection_id = ? AND document IS NOT NULL",
+            (self.cid,),
+        )
+        return [label for label, doc in rows if pattern.search(doc)]
 
     def _labels_containing(self, text: str) -> List[int]:
         with self.store.read() as conn:
@@ -576,8 +593,7 @@ class Segment:
         where: Optional[WhereNode],
         where_document: Optional[DocNode],
     ) -> List[int]:
-        """Labels of the records matching every condition given, in result order: the order
-        of ``ids`` when given, else insertion order."""
+        """Labels of the records matching every condition given, in insertion order."""
         index = self._index_or_none()
         if index is None:
             return []
@@ -585,7 +601,8 @@ class Segment:
         if ids is not None:
             with self.store.read() as conn:
                 found = self._existing(conn, ids)
-            labels = [found[i].label for i in ids if i in found]
+            # Insertion order, not the order of ``ids``: real Chroma 1.x answers so.
+            labels = sorted(found[i].label for i in set(ids) if i in found)
             if mask is not None:
                 slot_of = index.slot_of
                 labels = [lb for lb in labels if mask[slot_of[lb]]]

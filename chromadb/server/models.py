@@ -81,6 +81,7 @@ class DeleteRecords(_Body):
     ids: Optional[List[str]] = None
     where: Optional[Filter] = None
     where_document: Optional[Filter] = None
+    limit: Optional[Count] = None
 
 
 class RawSql(_Body):

@@ -238,7 +238,11 @@ def delete(
     """Delete the records matching ids and filters (all records when none is given)."""
     cid = collection_id(api, collection, tenant, database)
     deleted = api._delete(
-        cid, ids=body.ids, where=_filter(body.where), where_document=_filter(body.where_document)
+        cid,
+        ids=body.ids,
+        where=_filter(body.where),
+        where_document=_filter(body.where_document),
+        limit=body.limit,
     )
     if is_v1(request):
         return json_response(list(deleted))

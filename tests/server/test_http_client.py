@@ -48,7 +48,10 @@ def test_collections_and_records(api: FastAPI) -> None:
     assert collection.count() == 3
     got = collection.get(ids=["c", "a"], include=["embeddings", "metadatas", "documents"])
     assert got["ids"] == ["c", "a"] and got["metadatas"] == [None, {"n": 1}]
-    assert [list(e) for e in got["embeddings"] or []] == [[1.0, 1.0], [1.0, 0.0]]
+    assert [list(e) for e in (got["embeddings"] if got["embeddings"] is not None else [])] == [
+        [1.0, 1.0],
+        [1.0, 0.0],
+    ]
     assert set(got["included"]) == {"embeddings", "metadatas", "documents"}
     found = collection.query(query_embeddings=[[1.0, 0.1]], n_results=2, where={"n": {"$gte": 1}})
     assert found["ids"] == [["a", "b"]] and found["distances"] is not None

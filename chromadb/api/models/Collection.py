@@ -10,6 +10,7 @@ from uuid import UUID
 import numpy as np
 from tqdm import tqdm
 
+from chromadb.api.models import rules
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
@@ -113,11 +114,27 @@ def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[Embe
     from chromadb.utils import embedding_functions as efs
 
     if recorded_name and recorded_name != "default":
-        return cast(
-            EmbeddingFunction[Any],
-            efs.build_embedding_function(recorded_name, recorded.get("config") or {}),
-        )
+        try:
+            return cast(
+                EmbeddingFunction[Any],
+                efs.build_embedding_function(recorded_name, recorded.get("config") or {}),
+            )
+        except InvalidArgumentError as exc:
+            # A function this process does not know (registered elsewhere): the handle still
+            # opens, as in real Chroma; embedding through it says why it cannot.
+            logger.warning("Collection %r: %s", model.name, exc)
+            return cast(EmbeddingFunction[Any], _Unavailable(str(exc)))
     return cast(EmbeddingFunction[Any], efs.DefaultEmbeddingFunction())
+
+
+class _Unavailable:
+    """Stands for a recorded embedding function that cannot be built here."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __call__(self, input: Any) -> Any:
+        raise InvalidArgumentError(self.reason)
 
 
 class Collection:
@@ -135,6 +152,9 @@ class Collection:
         self._client = client
         self._model = model
         self._embedding_function = resolve_embedding_function(model, embedding_function)
+        settings = getattr(client, "settings", None)
+        # Seed-era clients keep the 0.3 rules and plain-list results (see rules.py).
+        self._modern = not (settings is not None and settings.seed_era())
 
     # -- properties ------------------------------------------------------------------------------
     @property
@@ -207,21 +227,27 @@ class Collection:
             include: Which fields to return: "embeddings", "metadatas", "documents", "uris".
 
         Returns:
-            GetResult: ids and the included fields, aligned by position.
+            GetResult: ids and the included fields, aligned by position; embeddings as one
+            2-d numpy array.
         """
-        return self._client._get(
+        id_list = maybe_cast_one_to_many(ids)
+        self._check_filters(where, where_document, "get")
+        if self._modern:
+            rules.check_ids_given(id_list, "get")
+        result = self._client._get(
             self.id,
-            ids=maybe_cast_one_to_many(ids),
+            ids=id_list,
             where=where,
             limit=limit,
             offset=offset,
             where_document=where_document,
             include=normalize_include(include, DEFAULT_GET_INCLUDE),
         )
+        return self._arrays(result, query=False)
 
     def peek(self, limit: int = 10) -> GetResult:
         """The first ``limit`` records of the collection, with their embeddings."""
-        return self._client._peek(self.id, limit)
+        return self._arrays(self._client._peek(self.id, limit), query=False)
 
     def query(
         self,
@@ -251,10 +277,9 @@ class Collection:
         Returns:
             QueryResult: one inner list per query, nearest first.
         """
-        if (query_embeddings is None) == (query_texts is None):
-            raise InvalidArgumentError(
-                "You must provide either query_embeddings or query_texts, but not both"
-            )
+        # As real Chroma 1.x: given both, the embeddings are used.
+        if query_embeddings is None and query_texts is None:
+            raise InvalidArgumentError("You must provide either query_embeddings or query_texts")
         embeddings = (
             normalize_embeddings(query_embeddings)
             if query_embeddings is not None
@@ -264,7 +289,8 @@ class Collection:
             raise InvalidArgumentError(
                 f"Expected n_results to be a positive integer, got {n_results!r}"
             )
-        return self._client._query(
+        self._check_filters(where, where_document, "query")
+        result = self._client._query(
             self.id,
             query_embeddings=embeddings if embeddings is not None else [],
             n_results=n_results,
@@ -273,6 +299,7 @@ class Collection:
             include=normalize_include(include, DEFAULT_QUERY_INCLUDE),
             ids=maybe_cast_one_to_many(ids),
         )
+        return self._arrays(result, query=True)
 
     # -- writing ---------------------------------------------------------------------------------
     def add(
@@ -294,7 +321,7 @@ class Collection:
             InvalidDimensionException: an embedding has the wrong length.
         """
         id_list, emb, metas, docs, uri_list = self._prepare(
-            ids, embeddings, metadatas, documents, uris
+            ids, embeddings, metadatas, documents, uris, "add"
         )
         self._client._add(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
@@ -309,7 +336,9 @@ class Collection:
     ) -> None:
         """Update the embeddings, metadatas or documents of existing records. A document given
         without an embedding is re-embedded. A metadata key set to None is removed."""
-        self._client._update(self.id, *self._prepare(ids, embeddings, metadatas, documents, uris))
+        self._client._update(
+            self.id, *self._prepare(ids, embeddings, metadatas, documents, uris, "update")
+        )
 
     def upsert(
         self,
@@ -322,7 +351,7 @@ class Collection:
     ) -> None:
         """Add records that do not exist yet and update those that do."""
         id_list, emb, metas, docs, uri_list = self._prepare(
-            ids, embeddings, metadatas, documents, uris
+            ids, embeddings, metadatas, documents, uris, "upsert"
         )
         self._client._upsert(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
@@ -331,12 +360,30 @@ class Collection:
         ids: Optional[Union[ID, IDs]] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
-    ) -> None:
-        """Delete the records with these ids and/or matching these filters. With no argument
-        at all, deletes every record (as the seed documents)."""
-        self._client._delete(
-            self.id, ids=maybe_cast_one_to_many(ids), where=where, where_document=where_document
+        limit: Optional[int] = None,
+    ) -> Any:
+        """Delete the records with these ids and/or matching these filters.
+
+        Args:
+            limit: The most records to delete (the first ones in insertion order); only with
+                ``where`` or ``where_document``.
+
+        Returns:
+            ``{"deleted": n}``, the number of records deleted, as real Chroma 1.x (clients with
+            the seed's settings get the ids deleted). With no argument at all, every record is
+            deleted, as the seed documents show.
+        """
+        id_list = maybe_cast_one_to_many(ids)
+        self._check_filters(where, where_document, "delete")
+        if self._modern:
+            rules.check_ids_given(id_list, "delete")
+            rules.check_delete_args(id_list, where, where_document, limit)
+        deleted = self._client._delete(
+            self.id, ids=id_list, where=where, where_document=where_document, limit=limit
         )
+        if not self._modern:
+            return deleted
+        return {"deleted": len(deleted)}
 
     def modify(
         self,
@@ -354,6 +401,14 @@ class Collection:
         return self._client._create_index(self.id)
 
     # -- helpers ---------------------------------------------------------------------------------
+    def _check_filters(self, where: Any, where_document: Any, op: str) -> None:
+        if self._modern:
+            rules.check_where_shape(where, op)
+            rules.check_where_document_shape(where_document, op)
+
+    def _arrays(self, result: Any, query: bool) -> Any:
+        return rules.embeddings_as_arrays(result, query) if self._modern else result
+
     def _embed(self, documents: Documents) -> EmbeddingMatrix:
         if self._embedding_function is None:
             raise InvalidArgumentError(
@@ -407,7 +462,7 @@ class Collection:
         return embeddings
 
     def _prepare(
-        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
+        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any, op: str
     ) -> tuple[
         IDs, Optional[EmbeddingMatrix], Optional[Metadatas], Optional[Documents], Optional[URIs]
     ]:
@@ -417,6 +472,8 @@ class Collection:
             raise InvalidArgumentError("Expected ids to be a list of str, got None")
         emb = normalize_embeddings(embeddings)
         metas = maybe_cast_one_to_many(metadatas)
+        if self._modern:
+            rules.check_metadatas_not_empty(metas, op)
         docs = maybe_cast_one_to_many(documents)
         uri_list = maybe_cast_one_to_many(uris)
         if emb is None and docs is not None:
