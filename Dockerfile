@@ -1,5 +1,5 @@
-# chromadb server image: `docker-compose up -d --build` (see docker-compose.yml), or
-#   docker build -t chromadb . && docker run -p 8000:8000 -v chroma-data:/data chromadb
+# chromadb server image: `docker compose up -d --build` (see docker-compose.yml), or
+#   docker build -t chromadb . && docker run -p 127.0.0.1:8000:8000 -v chroma-data:/data chromadb
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The server never embeds (clients do), so the image needs no model files.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY chromadb ./chromadb
 RUN pip install . \
     && useradd --system --uid 1000 --home-dir /data chroma \

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from bench.runner import REPO, Options, run_benchmark
+from bench.runner import CHROMA_VENV, REPO, Options, run_benchmark
 
 
 def parse(argv: Optional[Sequence[str]] = None) -> Options:
@@ -45,8 +45,32 @@ def parse(argv: Optional[Sequence[str]] = None) -> Options:
     p.add_argument(
         "--upgrade-chroma", action="store_true", help="pip-upgrade chromadb in its venv first"
     )
+    p.add_argument(
+        "--http-clients", default="8,32", help="HTTP connections, one process each (comma list)"
+    )
+    p.add_argument(
+        "--ingest-total", type=int, default=50_000, help="vectors of the query-during-ingest run"
+    )
+    p.add_argument("--per-add", type=int, default=5, help="queries after each add of 5,000")
+    p.add_argument("--big-add", type=int, default=100_000, help="vectors of the one large add")
+    p.add_argument("--kinds-uniform", type=int, default=50_000, help="uniform random vectors")
+    p.add_argument("--kinds-sentences", type=int, default=10_000, help="real sentences embedded")
+    p.add_argument("--growth", default="10000,100000", help="growth curve sizes (comma list)")
+    p.add_argument("--growth-1m", action="store_true", help="add 1,000,000 to the growth curve")
+    p.add_argument("--skip-ingest", action="store_true", help="no query-during-ingest / large add")
+    p.add_argument("--skip-kinds", action="store_true", help="no recall on the other data kinds")
+    p.add_argument("--skip-growth", action="store_true", help="no growth curve")
+    p.add_argument(
+        "--chroma-venv",
+        type=Path,
+        default=CHROMA_VENV,
+        help="virtual environment of real chromadb (created with the newest when missing)",
+    )
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
+    growth = [int(x) for x in a.growth.split(",") if x.strip()]
+    if a.growth_1m and 1_000_000 not in growth:
+        growth.append(1_000_000)
     if not 1_000 <= a.n <= 2_000_000:
         p.error("--n must be between 1,000 and 2,000,000")
     if a.queries < 1:
@@ -66,6 +90,17 @@ def parse(argv: Optional[Sequence[str]] = None) -> Options:
         skip_embed=a.skip_embed,
         skip_sweep=a.skip_sweep,
         upgrade_chroma=a.upgrade_chroma,
+        http_clients=[int(x) for x in a.http_clients.split(",") if x.strip()],
+        ingest_total=a.ingest_total,
+        per_add=a.per_add,
+        big_add=a.big_add,
+        kinds_uniform=a.kinds_uniform,
+        kinds_sentences=a.kinds_sentences,
+        growth=growth,
+        skip_ingest=a.skip_ingest,
+        skip_kinds=a.skip_kinds,
+        skip_growth=a.skip_growth,
+        chroma_venv=a.chroma_venv.resolve(),
         seed=a.seed,
     )
 

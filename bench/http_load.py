@@ -1,12 +1,14 @@
-"""HTTP load: start an implementation's server on 127.0.0.1 and query it from 8 client processes.
+"""HTTP load: start an implementation's server on 127.0.0.1 and query it from 8, then 32, client
+processes, one connection each.
 
-Clients speak each server's own v2 REST API with plain httpx (the route and body are the same
-for both implementations). The load is bounded both by a request count and by a time limit.
+Clients speak each server's own v2 REST API with the standard library's http.client (the route
+and body are the same for both implementations; no client library in the way). The load is bounded both by a request count and by a time limit.
 (Named ``http_load`` rather than ``http`` so that it can never shadow the standard library.)
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import multiprocessing
@@ -71,29 +73,41 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
-def _client(job: Tuple[str, List[bytes], float]) -> Dict[str, Any]:
-    """One client process: send its bodies one after another until done or past the deadline."""
-    url, bodies, deadline = job
+def _client(job: Tuple[int, str, List[bytes], float]) -> Dict[str, Any]:
+    """One client process on one kept-alive connection (the standard library's http.client,
+    the thinnest client there is): send its bodies one after another until done or past the
+    deadline."""
+    port, path, bodies, deadline = job
     latencies: List[float] = []
     ids: List[List[str]] = []
     errors: List[str] = []
     headers = {"content-type": "application/json"}
-    with httpx.Client(timeout=60.0) as client:
-        started = time.time()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60.0)
+    started = time.time()
+    try:
         for body in bodies:
             t = time.perf_counter()
-            resp = client.post(url, content=body, headers=headers)
+            conn.request("POST", path, body=body, headers=headers)
+            resp = conn.getresponse()
+            payload = resp.read()
             latencies.append(time.perf_counter() - t)
-            if resp.status_code == 200:
-                ids.append(list(resp.json()["ids"][0]))
+            if resp.status == 200:
+                ids.append(list(json.loads(payload)["ids"][0]))
             else:
                 ids.append([])
                 if len(errors) < 3:
-                    errors.append(f"{resp.status_code}: {resp.text[:200]}")
+                    errors.append(f"{resp.status}: {payload[:200]!r}")
             if time.time() > deadline:
                 break
-        ended = time.time()
-    return {"latencies": latencies, "ids": ids, "errors": errors, "start": started, "end": ended}
+    finally:
+        conn.close()
+    return {
+        "latencies": latencies,
+        "ids": ids,
+        "errors": errors,
+        "start": started,
+        "end": time.time(),
+    }
 
 
 def query_load(
@@ -107,7 +121,8 @@ def query_load(
     """Run ``total`` single-query requests spread over ``clients`` processes."""
     coll = httpx.get(f"http://127.0.0.1:{port}{BASE}/collections/bench", timeout=30.0)
     coll.raise_for_status()
-    url = f"http://127.0.0.1:{port}{BASE}/collections/{coll.json()['id']}/query"
+    path = f"{BASE}/collections/{coll.json()['id']}/query"
+    url = f"http://127.0.0.1:{port}{path}"
     order = [i % len(queries) for i in range(total)]
 
     def body(i: int) -> bytes:
@@ -122,7 +137,7 @@ def query_load(
     # Each client gets every clients-th request; bodies are serialised before the clock starts.
     shares = [order[c::clients] for c in range(clients)]
     deadline = time.time() + max_seconds
-    jobs = [(url, [body(i) for i in share], deadline) for share in shares]
+    jobs = [(port, path, [body(i) for i in share], deadline) for share in shares]
     # fork: the clients need nothing but this module's function and their bodies.
     with multiprocessing.get_context("fork").Pool(clients) as pool:
         parts = pool.map(_client, jobs)
@@ -165,7 +180,7 @@ def measure_server(
     log: Path,
     cwd: Path,
     port: int,
-    clients: int = 8,
+    clients: Sequence[int] = (8, 32),
     total: int = 2000,
     max_seconds: float = 60.0,
     start_timeout: float = 180.0,
@@ -178,7 +193,13 @@ def measure_server(
     try:
         proc = start_server(command, env, log, cwd)
         result["startup_s"] = wait_ready(proc, port, start_timeout)
-        result.update(query_load(port, queries, truth, clients, total, max_seconds))
+        # One server, each connection count in turn; the first also gives the top-level figures.
+        result["loads"] = {}
+        for count in clients:
+            load = query_load(port, queries, truth, count, total, max_seconds)
+            result["loads"][str(count)] = load
+            for key, value in load.items():
+                result.setdefault(key, value)
         result["ok"] = True
     except Exception as exc:  # noqa: BLE001 - one failed server must not end the benchmark
         result["ok"] = False

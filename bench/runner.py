@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from bench import http_load
 from bench.data import ensure_data
+from bench.kinds import ensure_kinds
 
 REPO = Path(__file__).resolve().parent.parent
 WORKLOAD = REPO / "bench" / "workload.py"
@@ -48,7 +49,13 @@ class Options:
     sweep_queries: int = 300
     efs: Sequence[int] = (10, 20, 40, 80, 160, 320)
     http_queries: int = 5_000
-    http_clients: int = 8
+    http_clients: Sequence[int] = (8, 32)
+    ingest_total: int = 50_000
+    per_add: int = 5
+    big_add: int = 100_000
+    kinds_uniform: int = 50_000
+    kinds_sentences: int = 10_000
+    growth: Sequence[int] = (10_000, 100_000)
     sentences: int = 1_000
     max_seconds: float = 120.0
     out: Path = REPO / "bench" / "results"
@@ -56,7 +63,11 @@ class Options:
     skip_http: bool = False
     skip_embed: bool = False
     skip_sweep: bool = False
+    skip_ingest: bool = False
+    skip_kinds: bool = False
+    skip_growth: bool = False
     upgrade_chroma: bool = False
+    chroma_venv: Path = CHROMA_VENV
     seed: int = 0
     log: Callable[[str], None] = field(default=lambda msg: print(f"[bench] {msg}", flush=True))
 
@@ -107,7 +118,9 @@ def ensure_chroma_venv(venv: Path, upgrade: bool, log: Callable[[str], None]) ->
     Returns the installed chromadb version.
     """
     python = venv / "bin" / "python"
-    probe = [str(python), "-P", "-c", "import chromadb, matplotlib; print(chromadb.__version__)"]
+    # matplotlib (for the plot) is optional: an existing venv, e.g. the test suite's
+    # oracle, is used as it is.
+    probe = [str(python), "-P", "-c", "import chromadb; print(chromadb.__version__)"]
     if python.exists() and not upgrade:
         done = subprocess.run(probe, capture_output=True, text=True, cwd="/", env=_base_env())
         if done.returncode == 0:
@@ -166,6 +179,52 @@ def run_phase(
     return out
 
 
+def _fresh_db(work: Path, name: str) -> Path:
+    db = work / name
+    if db.exists():
+        shutil.rmtree(db)
+    return db
+
+
+def measure_extra(
+    impl: Impl, opts: Options, data: Path, kinds: Optional[Path], growth: Dict[int, Path]
+) -> Dict[str, Any]:
+    """The phases on fresh collections of their own: queries during ingest, one large add,
+    recall on the data kinds, the growth curve. Each folder is removed once measured."""
+    work = opts.out / impl.name
+    res: Dict[str, Any] = {}
+    base = ["--data", str(data), "--seed", str(opts.seed), "--max-seconds", str(opts.max_seconds)]
+    if not opts.skip_ingest:
+        opts.log(f"{impl.name}: a query after each add of 5,000, {opts.ingest_total} in all")
+        db = _fresh_db(work, "db-ingest")
+        args = base + ["--db", str(db), "--ingest-total", str(opts.ingest_total)]
+        res["ingest_queries"] = run_phase(
+            impl, "ingest_queries", work, args + ["--per-add", str(opts.per_add)], timeout=7200
+        )
+        shutil.rmtree(db, ignore_errors=True)
+        opts.log(f"{impl.name}: one add of {min(opts.big_add, opts.n)}, then the first query")
+        db = _fresh_db(work, "db-big")
+        args = base + ["--db", str(db), "--big-add", str(opts.big_add)]
+        res["big_add"] = run_phase(impl, "big_add", work, args, timeout=7200)
+        shutil.rmtree(db, ignore_errors=True)
+    if kinds is not None:
+        opts.log(f"{impl.name}: recall at defaults on uniform random and real-text embeddings")
+        db = _fresh_db(work, "db-kinds")
+        args = base + ["--db", str(db), "--kinds", str(kinds)]
+        res["kinds"] = run_phase(impl, "kinds", work, args, timeout=7200)
+        shutil.rmtree(db, ignore_errors=True)
+    for size, folder in growth.items():
+        opts.log(f"{impl.name}: growth curve, {size} vectors")
+        db = _fresh_db(work, f"db-growth-{size}")
+        args = ["--data", str(folder), "--db", str(db), "--size", str(size)]
+        args += ["--max-seconds", str(opts.max_seconds)]
+        point = run_phase(impl, "growth", work, args, timeout=14400, tag=f"_{size}")
+        point["disk_bytes"] = disk_bytes(db) if db.exists() else None
+        res[f"growth_{size}"] = point
+        shutil.rmtree(db, ignore_errors=True)
+    return res
+
+
 def measure_impl(impl: Impl, opts: Options, data: Path) -> Dict[str, Any]:
     """All phases for one implementation, in order; a failed phase is recorded, not fatal."""
     work = opts.out / impl.name
@@ -193,7 +252,7 @@ def measure_impl(impl: Impl, opts: Options, data: Path) -> Dict[str, Any]:
         opts.log(f"{impl.name}: run phase failed: {res['run'].get('error')}")
 
     if not opts.skip_http:
-        opts.log(f"{impl.name}: HTTP server, {opts.http_clients} clients")
+        opts.log(f"{impl.name}: HTTP server, {list(opts.http_clients)} connections")
         port = http_load.free_port()
         res["http"] = http_load.measure_server(
             impl.server(db, port),
@@ -265,17 +324,25 @@ def run_benchmark(opts: Options) -> Dict[str, Any]:
     if opts.only in ("ours", "both"):
         impls.append(ours_impl())
     if opts.only in ("chroma", "both"):
-        version = ensure_chroma_venv(CHROMA_VENV, opts.upgrade_chroma, opts.log)
+        version = ensure_chroma_venv(opts.chroma_venv, opts.upgrade_chroma, opts.log)
         opts.log(f"real chromadb {version}")
-        impls.append(chroma_impl())
+        impls.append(chroma_impl(opts.chroma_venv))
     results: Dict[str, Any] = {
         "options": {k: v for k, v in vars(opts).items() if k != "log"},
         "data": {k: meta[k] for k in ("n", "queries", "seed", "dim", "k", "selectivity")},
         "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
         "impls": {},
     }
+    kinds = None
+    if not opts.skip_kinds:
+        kinds = ensure_kinds(data, opts.kinds_uniform, opts.kinds_sentences, opts.seed, opts.log)
+    growth: Dict[int, Path] = {}
+    if not opts.skip_growth:
+        for size in opts.growth:
+            growth[size] = data if size <= opts.n else ensure_data(opts.out, size, 200, opts.seed)
     for impl in impls:
         results["impls"][impl.name] = measure_impl(impl, opts, data)
+        results["impls"][impl.name].update(measure_extra(impl, opts, data, kinds, growth))
     results["machine"]["load_avg_after"] = os.getloadavg()
     results["embedding_agreement"] = embedding_agreement(opts.out, results["impls"])
     results["table"] = build_table(results["impls"])
@@ -382,9 +449,54 @@ ROWS: List[Any] = [
     ),
     ("bytes on disk, MB", ("disk_mb",), False, ""),
     ("embedding, sentences/s", ("embed", "sentences_per_s"), True, ">= 20"),
-    ("HTTP 8 clients, q/s", ("http", "qps"), True, ">= 1"),
-    ("HTTP 8 clients, p99 ms", ("http", "p99_ms"), False, ""),
-    ("HTTP recall@10", ("http", "recall"), True, ""),
+    ("HTTP 8 connections, q/s", ("http", "loads", "8", "qps"), True, ">= 3"),
+    ("HTTP 8 connections, p99 ms", ("http", "loads", "8", "p99_ms"), False, "<= 1"),
+    ("HTTP 32 connections, q/s", ("http", "loads", "32", "qps"), True, ">= 3"),
+    ("HTTP 32 connections, p99 ms", ("http", "loads", "32", "p99_ms"), False, "<= 1"),
+    ("HTTP recall@10", ("http", "loads", "8", "recall"), True, ""),
+    (
+        "query during ingest (after each add of 5,000), p50 ms",
+        ("ingest_queries", "during_ingest", "p50_ms"),
+        False,
+        "<= 1",
+    ),
+    (
+        "query during ingest, p99 ms",
+        ("ingest_queries", "during_ingest", "p99_ms"),
+        False,
+        "<= 1",
+    ),
+    ("query during ingest, worst ms", ("ingest_queries", "during_ingest", "max_ms"), False, ""),
+    ("query during ingest, recall@10", ("ingest_queries", "during_ingest", "recall"), True, ""),
+    ("one large add, s", ("big_add", "big_add", "add_s"), False, ""),
+    ("first query right after it, s", ("big_add", "big_add", "first_query_s"), False, ""),
+    ("next queries after it, p50 ms", ("big_add", "big_add", "next_queries", "p50_ms"), False, ""),
+    ("recall@10 at defaults, clustered", ("run", "query", "recall"), True, ">= 1"),
+    (
+        "recall@10 at defaults, uniform random",
+        ("kinds", "kinds", "uniform", "recall"),
+        True,
+        ">= 1",
+    ),
+    (
+        "stored vectors finding themselves, uniform (of 200)",
+        ("kinds", "kinds", "uniform", "self_found"),
+        True,
+        "",
+    ),
+    (
+        "recall@10 at defaults, MiniLM sentences",
+        ("kinds", "kinds", "sentences", "recall"),
+        True,
+        ">= 1",
+    ),
+]
+GROWTH_ROWS = [
+    ("ingest, vectors/s", "vectors_per_s", True),
+    ("ingest until the graph is built, vectors/s", "vectors_per_s_until_indexed", True),
+    ("query p50 ms", "query_p50_ms", False),
+    ("resident memory, MB", "rss_mb", False),
+    ("bytes on disk, MB", "disk_mb", False),
 ]
 
 
@@ -392,7 +504,26 @@ def _value(impl: Dict[str, Any], path: Sequence[str]) -> Optional[float]:
     if path == ("disk_mb",):
         size = impl.get("disk_after_run") or impl.get("disk_after_build")
         return size / 1e6 if size else None
+    if len(path) == 3 and path[2] == "disk_mb":
+        size = (impl.get(path[0]) or {}).get("disk_bytes")
+        return size / 1e6 if size else None
     return _get(impl, *path)
+
+
+def _rows(impls: Dict[str, Any]) -> List[Any]:
+    """ROWS, then the growth curve's rows for every size measured."""
+    sizes = sorted(
+        {int(k.split("_")[1]) for impl in impls.values() for k in impl if k.startswith("growth_")}
+    )
+    rows = list(ROWS)
+    for size in sizes:
+        for label, key, higher in GROWTH_ROWS:
+            target = "<= 1" if size >= 1_000_000 and key in ("rss_mb", "disk_mb") else ""
+            path = (f"growth_{size}", "growth", key)
+            if key == "disk_mb":
+                path = (f"growth_{size}", "", "disk_mb")
+            rows.append((f"growth {size:,}: {label}", path, higher, target))
+    return rows
 
 
 def _meets(target: str, ratio: Optional[float], ours: Dict[str, Any]) -> Optional[bool]:
@@ -414,7 +545,7 @@ def build_table(impls: Dict[str, Any]) -> List[Dict[str, Any]]:
     rows = []
     ours = impls.get("ours", {})
     chroma = impls.get("chroma", {})
-    for label, path, higher_better, target in ROWS:
+    for label, path, higher_better, target in _rows(impls):
         a = _value(ours, path) if ours else None
         b = _value(chroma, path) if chroma else None
         ratio = a / b if a is not None and b not in (None, 0.0) else None

@@ -14,29 +14,65 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+import json
+import os
+from typing import Any, Dict, Optional
 
-from chromadb.api import API, ClientAPI
+from chromadb import auth as auth
+from chromadb import types as types
+from chromadb import utils as utils
+from chromadb._version import __version__
+from chromadb.api import API, AdminAPI, ClientAPI
 from chromadb.api.client import AdminClient
 from chromadb.api.client import Client as _Client
 from chromadb.api.models.Collection import Collection
 from chromadb.api.search import Search
 from chromadb.api.types import (
+    BoolInvertedIndexConfig,
+    CollectionMetadata,
     Documents,
     EmbeddingFunction,
     Embeddings,
+    FloatInvertedIndexConfig,
+    FtsIndexConfig,
     GetResult,
+    HnswIndexConfig,
     IDs,
     Include,
+    IntInvertedIndexConfig,
     Metadata,
     Metadatas,
     QueryResult,
+    ReadLevel,
+    Schema,
+    SpannIndexConfig,
+    SparseEmbeddingFunction,
+    SparseVector,
+    SparseVectorIndexConfig,
+    SparseVectors,
+    StringInvertedIndexConfig,
+    UpdateCollectionMetadata,
+    UpdateMetadata,
+    URIs,
+    VectorIndexConfig,
     Where,
     WhereDocument,
 )
+from chromadb.auth.token_authn import TokenTransportHeader
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
 
-__version__ = "1.5.0"
+# Chroma's names for the client classes the factories below build.
+ClientCreator = _Client
+AdminClientCreator = AdminClient
+
+
+def configure(**kwargs: Any) -> None:
+    """Set process-wide defaults for settings (as ``chromadb.configure`` in Chroma): every
+    ``Settings()`` made afterwards starts from these values."""
+    for key, value in kwargs.items():
+        if key not in Settings.model_fields:
+            raise ValueError(f"Unknown setting {key!r}")
+        os.environ[key.upper()] = value if isinstance(value, str) else json.dumps(value)
 
 
 def get_settings() -> Settings:
@@ -86,8 +122,6 @@ def PersistentClient(
 ) -> _Client:
     """A client whose data is kept in the folder ``path``; every write is on disk when the
     call returns."""
-    import os
-
     base = settings if settings is not None else Settings()
     return _Client(
         base.model_copy(
@@ -131,28 +165,51 @@ def HttpClient(
 
 __all__ = [
     "API",
+    "AdminAPI",
     "AdminClient",
+    "AdminClientCreator",
+    "BoolInvertedIndexConfig",
     "Client",
     "ClientAPI",
+    "ClientCreator",
     "Collection",
+    "CollectionMetadata",
     "DEFAULT_DATABASE",
     "DEFAULT_TENANT",
     "Documents",
     "EmbeddingFunction",
     "Embeddings",
     "EphemeralClient",
+    "FloatInvertedIndexConfig",
+    "FtsIndexConfig",
     "GetResult",
+    "HnswIndexConfig",
     "HttpClient",
     "IDs",
     "Include",
+    "IntInvertedIndexConfig",
     "Metadata",
     "Metadatas",
     "PersistentClient",
     "QueryResult",
+    "ReadLevel",
+    "Schema",
     "Search",
     "Settings",
+    "SpannIndexConfig",
+    "SparseEmbeddingFunction",
+    "SparseVector",
+    "SparseVectorIndexConfig",
+    "SparseVectors",
+    "StringInvertedIndexConfig",
+    "TokenTransportHeader",
+    "URIs",
+    "UpdateCollectionMetadata",
+    "UpdateMetadata",
+    "VectorIndexConfig",
     "Where",
     "WhereDocument",
     "__version__",
+    "configure",
     "get_settings",
 ]

@@ -21,6 +21,8 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
+    from chromadb.commands import model, portability
+    from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
     parser.add_argument("--version", action="version", version=f"chromadb {__version__}")
@@ -29,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the chromadb server on a data folder",
         description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
+        epilog=environment_help()
+        + "\n\n`make run` in a clone of the repository runs this command with the make\n"
+        "variables HOST, PORT and DATA (defaults 127.0.0.1, 8000, ./chroma_data), e.g.\n"
+        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
     run.add_argument(
@@ -37,8 +44,17 @@ def _parser() -> argparse.ArgumentParser:
         help="address to bind (default 127.0.0.1: local only; 0.0.0.0 for every interface)",
     )
     run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes sharing the data folder (default: one per core)",
+    )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    run.set_defaults(handler=_run_command)
+    model.register(commands)
+    portability.register(commands)
     return parser
 
 
@@ -62,9 +78,17 @@ class _AnnouncingServer(uvicorn.Server):
                 logger.info("Chroma server listening on http://%s:%s", host, port)
 
 
-def run(path: str, host: str, port: int, log_level: str = "info", access_log: bool = False) -> int:
+def run(
+    path: str,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    access_log: bool = False,
+    workers: int = 1,
+) -> int:
     """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
-    then stop the engine cleanly. Returns the exit status."""
+    then stop the engine cleanly; with ``workers`` > 1 from that many processes. Returns the
+    exit status."""
     from chromadb.config import Settings
     from chromadb.errors import ChromaError
     from chromadb.server.fastapi import FastAPI
@@ -73,6 +97,12 @@ def run(path: str, host: str, port: int, log_level: str = "info", access_log: bo
     data = os.path.abspath(path)
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
+    if workers > 1:
+        from chromadb.server import workers as multi
+
+        status = multi.serve(data, host, port, workers, log_level, access_log)
+        logger.info("Chroma server stopped; data in %s", data)
+        return status
     try:
         app = FastAPI(settings).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
@@ -94,10 +124,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``chroma`` console script."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command != "run":
+    handler = getattr(args, "handler", None)
+    if handler is None:
         parser.print_help()
         return 2
-    return run(args.path, args.host, args.port, args.log_level, args.access_log)
+    status: int = handler(args)
+    return status
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from chromadb.server.workers import default_workers
+
+    if args.workers is not None and args.workers < 1:
+        logger.error("--workers must be at least 1, got %d", args.workers)
+        return 2
+    workers = args.workers if args.workers is not None else default_workers()
+    return run(args.path, args.host, args.port, args.log_level, args.access_log, workers)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ the ``System`` that builds the API implementation those settings ask for."""
 
 from __future__ import annotations
 
-import importlib
+import enum
 import json
 import os
 import threading
@@ -11,12 +11,16 @@ from typing import Any, Callable, Dict, List, Optional, TypeVar, Union, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+
+class APIVersion(enum.StrEnum):
+    """The REST API generations, by their path prefix."""
+
+    V1 = "/api/v1"
+    V2 = "/api/v2"
+
+
 DEFAULT_TENANT = "default_tenant"
 DEFAULT_DATABASE = "default_database"
-
-# Where each kind of API lives; imported only when asked for, so `import chromadb` stays light.
-_LOCAL_IMPL = "chromadb.engine.api.EmbeddedAPI"
-_REST_IMPL = "chromadb.api.fastapi.FastAPI"
 
 
 def _from_environment(fields: Dict[str, Any], given: Dict[str, Any]) -> Dict[str, Any]:
@@ -82,16 +86,30 @@ class Settings(BaseModel):
     chroma_server_api_default_path: str = "/api/v2"
     chroma_server_cors_allow_origins: List[str] = []
     chroma_server_max_batch_size: int = 100_000
-    chroma_server_max_body_bytes: int = 512 * 1024 * 1024
+    # Real Chroma 1.x refuses bodies over 40 MiB (41,943,040 bytes); the HTTP client checks the
+    # same limit before sending, so a too-large batch fails at once instead of after the upload.
+    chroma_server_max_body_bytes: int = 40 * 1024 * 1024
     chroma_server_allow_raw_sql: bool = False
     chroma_http_timeout: float = 60.0
     chroma_http_connect_timeout: float = 10.0
 
+    # Authentication, with Chroma's own names (see chromadb.auth): 1.x/0.5 ``authn`` settings,
+    # and the 0.4 ``auth`` ones they replaced.
     chroma_client_auth_provider: Optional[str] = None
     chroma_client_auth_credentials: Optional[str] = None
+    chroma_client_auth_token_transport_header: Optional[str] = None
+    chroma_server_authn_provider: Optional[str] = None
+    chroma_server_authn_credentials: Optional[str] = None
+    chroma_server_authn_credentials_file: Optional[str] = None
+    chroma_server_authz_provider: Optional[str] = None
+    chroma_server_authz_config: Optional[str] = None
+    chroma_server_authz_config_file: Optional[str] = None
     chroma_server_auth_provider: Optional[str] = None
     chroma_server_auth_credentials: Optional[str] = None
+    chroma_server_auth_credentials_file: Optional[str] = None
+    chroma_server_auth_token_transport_header: Optional[str] = None
     chroma_auth_token_transport_header: Optional[str] = None
+    chroma_overwrite_singleton_tenant_database_access_from_auth: bool = False
 
     allow_reset: bool = False
     anonymized_telemetry: bool = False
@@ -178,15 +196,10 @@ class System(Component):
             return cast(T, self._instances[type_])
 
     def _implementation(self, type_: Any) -> Any:
-        from chromadb.api import API
-
-        if type_ is API or (
-            isinstance(type_, type) and issubclass(API, type_) and type_ is not Component
-        ):
-            path = _REST_IMPL if self.settings.is_rest() else _LOCAL_IMPL
-            module, _, name = path.rpartition(".")
-            return cast(type, getattr(importlib.import_module(module), name))
-        return type_
+        # An abstract type names its implementation itself (``API.implementation_for``), so
+        # this module need not know the API package that sits above it.
+        choose = getattr(type_, "implementation_for", None)
+        return choose(self.settings) if callable(choose) else type_
 
     def start(self) -> None:
         super().start()

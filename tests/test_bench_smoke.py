@@ -68,6 +68,9 @@ def test_tiny_benchmark_run_of_ours(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "bench", "--n", "2000", "--queries", "40"]
     command += ["--only", "ours", "--skip-embed", "--efs", "16,64", "--sweep-queries", "40"]
     command += ["--http-queries", "80", "--max-seconds", "20", "--out", str(out)]
+    command += ["--http-clients", "2,4", "--ingest-total", "2000", "--per-add", "2"]
+    command += ["--big-add", "2000", "--kinds-uniform", "1000", "--kinds-sentences", "300"]
+    command += ["--growth", "1000,2000"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "| ingest, vectors/s (batches of 5,000) |" in done.stdout
@@ -87,6 +90,18 @@ def test_tiny_benchmark_run_of_ours(tmp_path: Path) -> None:
     assert ours["disk_after_build"] > 0
     assert ours["http"]["requests"] == 80 and ours["http"]["failed"] == 0
     assert ours["http"]["recall"] >= 0.9
+    assert set(ours["http"]["loads"]) == {"2", "4"}
+    assert all(x["failed"] == 0 for x in ours["http"]["loads"].values())
+    during = ours["ingest_queries"]["during_ingest"]
+    assert during["count"] == 2 * 1 and during["recall"] >= 0.9  # one add of 2,000: 2 queries
+    big = ours["big_add"]["big_add"]
+    assert big["vectors"] == 2000 and big["first_query_recall"] >= 0.9
+    kinds = ours["kinds"]["kinds"]
+    assert kinds["uniform"]["vectors"] == 1000 and kinds["sentences"]["vectors"] == 300
+    assert kinds["uniform"]["recall"] >= 0.8 and kinds["sentences"]["recall"] >= 0.8
+    for size in (1000, 2000):
+        point = ours[f"growth_{size}"]
+        assert point["ok"] and point["growth"]["vectors"] == size and point["disk_bytes"] > 0
     assert [p["ef"] for p in ours["sweep"]] == [16, 64]
     assert all(p["ok"] and p["recall"] >= 0.5 for p in ours["sweep"])
     assert "| figure | ours | chroma |" in (out / "report.md").read_text()

@@ -1,5 +1,6 @@
 """A writer killed with SIGKILL at random moments loses no acknowledged write, leaves no batch
-half-written, and its vector index agrees with what SQLite holds after reopening.
+half-written, and its vector index agrees with what SQLite holds after reopening; the same with
+several writer processes on one folder, killed one after another while the others go on.
 
 The writer (tests/helpers/crash_writer.py) applies a deterministic sequence of add / upsert /
 update / delete batches and prints ``ACK n`` after each call returns. After each kill the test
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -28,6 +29,8 @@ from chromadb.api.client import clear_system_cache
 
 WRITER = Path(__file__).parent / "helpers" / "crash_writer.py"
 KILLS = 7
+WRITERS = 3
+MANY_ROUNDS = 4
 READY_TIMEOUT_S = 90.0
 
 _spec = importlib.util.spec_from_file_location("crash_writer", WRITER)
@@ -44,11 +47,11 @@ pytestmark = [
 class Child:
     """A writer process whose stdout lines are collected by a thread."""
 
-    def __init__(self, path: str, first: int, log: Path) -> None:
+    def __init__(self, path: str, first: int, log: Path, number: int = 0) -> None:
         self.lines: List[str] = []
         self._stderr = open(log, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, str(WRITER), path, str(first)],
+            [sys.executable, str(WRITER), path, str(first), str(number)],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=dict(os.environ, PYTHONUNBUFFERED="1"),
@@ -171,24 +174,67 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
             )
             time.sleep(rng.uniform(0.0, 0.8))
         acks = child.kill()
-        assert acks == list(range(next_op, next_op + len(acks))), f"acks out of order: {acks}"
         acknowledged += len(acks)
-        for n in acks:
-            state = _apply_tracking(state, writer.operation(n), gone)
-        in_flight = writer.operation(next_op + len(acks))
-        with_in_flight = writer.apply(state, in_flight)
-        actual = _read_state(path)
-        if _same(actual, state) is None:
-            next_op = next_op + len(acks)  # the op in flight left no trace: run it again
-        else:
-            diff = _same(actual, with_in_flight)
-            assert diff is None, (
-                f"round {round_}: after kill the data is neither the acknowledged state "
-                f"({_same(actual, state)}) nor that plus the whole operation in flight ({diff})"
-            )
-            state = _apply_tracking(state, in_flight, gone)
-            next_op = next_op + len(acks) + 1
+        state, next_op = _settle(_read_state(path), state, next_op, acks, gone, round_)
         _check_index(path, state, gone, rng)
+    assert acknowledged > 0
+
+
+def _settle(
+    actual: Dict[str, Dict[str, Any]],
+    state: Dict[str, Dict[str, Any]],
+    next_op: int,
+    acks: List[int],
+    gone: Dict[str, List[float]],
+    round_: int,
+    number: int = 0,
+) -> Tuple[Dict[str, Dict[str, Any]], int]:
+    """Check what a killed writer left (``actual``, its records only) against its model:
+    exactly the acknowledged state, or that plus the whole operation in flight. Returns its
+    model and the next operation it is to run."""
+    assert acks == list(range(next_op, next_op + len(acks))), f"acks out of order: {acks}"
+    for n in acks:
+        state = _apply_tracking(state, writer.operation(n, number), gone)
+    in_flight = writer.operation(next_op + len(acks), number)
+    if _same(actual, state) is None:
+        return state, next_op + len(acks)  # the op in flight left no trace: run it again
+    diff = _same(actual, writer.apply(state, in_flight))
+    assert diff is None, (
+        f"round {round_}, writer {number}: after kill the data is neither the acknowledged "
+        f"state ({_same(actual, state)}) nor that plus the whole operation in flight ({diff})"
+    )
+    return _apply_tracking(state, in_flight, gone), next_op + len(acks) + 1
+
+
+def test_sigkill_of_many_processes_on_one_folder_loses_nothing(tmp_path: Path) -> None:
+    """Writers in separate processes share one collection (each its own ids), and are killed
+    at random moments while the others go on; any of them may be the one that checkpoints."""
+    rng = random.Random(20261201)
+    path = str(tmp_path / "db")
+    numbers = list(range(1, WRITERS + 1))
+    states: Dict[int, Dict[str, Dict[str, Any]]] = {w: {} for w in numbers}
+    next_ops = {w: 0 for w in numbers}
+    gone: Dict[str, List[float]] = {}
+    acknowledged = 0
+    for round_ in range(MANY_ROUNDS):
+        logs = {w: tmp_path / f"writer{w}.log" for w in numbers}
+        children = {w: Child(path, next_ops[w], logs[w], w) for w in numbers}
+        for w, child in children.items():
+            if round_ % 3 != 2:  # else kill at any moment from start, recovery included
+                child.wait_for(
+                    lambda lines: any(x.startswith("ACK") for x in lines), "a write", logs[w]
+                )
+        acks: Dict[int, List[int]] = {}
+        for w in rng.sample(numbers, len(numbers)):
+            time.sleep(rng.uniform(0.0, 0.6))
+            acks[w] = children[w].kill()
+        actual = _read_state(path)
+        for w in numbers:
+            mine = {k: v for k, v in actual.items() if writer.writer_of(k) == w}
+            states[w], next_ops[w] = _settle(mine, states[w], next_ops[w], acks[w], gone, round_, w)
+            acknowledged += len(acks[w])
+        assert set(actual) == {k for state in states.values() for k in state}
+        _check_index(path, {k: v for st in states.values() for k, v in st.items()}, gone, rng)
     assert acknowledged > 0
 
 

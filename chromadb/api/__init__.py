@@ -8,11 +8,85 @@ written once, in ``ClientMethods``, and shared by every backend and by ``chromad
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
 from uuid import UUID
 
+from chromadb.api.collection_configuration import (
+    DEFAULT_EMBEDDING_FUNCTION,
+    SCHEMA_KEY,
+    configuration_with_embedding_function,
+)
+from chromadb.api.models.Collection import Collection
 from chromadb.api.models.model import CollectionModel, Database, Tenant
+from chromadb.api.schema import Schema
+from chromadb.api.types import (
+    BOOL_INVERTED_INDEX_NAME as BOOL_INVERTED_INDEX_NAME,
+)
+from chromadb.api.types import (
+    BOOL_VALUE_NAME as BOOL_VALUE_NAME,
+)
+from chromadb.api.types import (
+    DOCUMENT_KEY as DOCUMENT_KEY,
+)
+from chromadb.api.types import (
+    EMBEDDING_KEY as EMBEDDING_KEY,
+)
+from chromadb.api.types import (
+    FLOAT_INVERTED_INDEX_NAME as FLOAT_INVERTED_INDEX_NAME,
+)
+from chromadb.api.types import (
+    FLOAT_LIST_VALUE_NAME as FLOAT_LIST_VALUE_NAME,
+)
+from chromadb.api.types import (
+    FLOAT_VALUE_NAME as FLOAT_VALUE_NAME,
+)
+from chromadb.api.types import (
+    FTS_INDEX_NAME as FTS_INDEX_NAME,
+)
+from chromadb.api.types import (
+    HNSW_INDEX_NAME as HNSW_INDEX_NAME,
+)
+from chromadb.api.types import (
+    INT_INVERTED_INDEX_NAME as INT_INVERTED_INDEX_NAME,
+)
+from chromadb.api.types import (
+    INT_VALUE_NAME as INT_VALUE_NAME,
+)
+from chromadb.api.types import (
+    SPANN_INDEX_NAME as SPANN_INDEX_NAME,
+)
+from chromadb.api.types import (
+    SPARSE_VECTOR_INDEX_NAME as SPARSE_VECTOR_INDEX_NAME,
+)
+from chromadb.api.types import (
+    SPARSE_VECTOR_TYPE_VALUE as SPARSE_VECTOR_TYPE_VALUE,
+)
+from chromadb.api.types import (
+    SPARSE_VECTOR_VALUE_NAME as SPARSE_VECTOR_VALUE_NAME,
+)
+from chromadb.api.types import (
+    STRING_INVERTED_INDEX_NAME as STRING_INVERTED_INDEX_NAME,
+)
+from chromadb.api.types import (
+    STRING_VALUE_NAME as STRING_VALUE_NAME,
+)
+from chromadb.api.types import (
+    TYPE_KEY as TYPE_KEY,
+)
+from chromadb.api.types import (
+    VECTOR_INDEX_NAME as VECTOR_INDEX_NAME,
+)
+from chromadb.api.types import (
+    BoolInvertedIndexConfig as BoolInvertedIndexConfig,
+)
+from chromadb.api.types import (
+    BoolInvertedIndexType as BoolInvertedIndexType,
+)
+from chromadb.api.types import (
+    BoolValueType as BoolValueType,
+)
 from chromadb.api.types import (
     CollectionMetadata,
     Documents,
@@ -27,22 +101,130 @@ from chromadb.api.types import (
     Where,
     WhereDocument,
 )
+from chromadb.api.types import (
+    DataLoader as DataLoader,
+)
+from chromadb.api.types import (
+    DeleteResult as DeleteResult,
+)
+from chromadb.api.types import (
+    Embeddable as Embeddable,
+)
+from chromadb.api.types import (
+    Embeddings as Embeddings,
+)
+from chromadb.api.types import (
+    FloatInvertedIndexConfig as FloatInvertedIndexConfig,
+)
+from chromadb.api.types import (
+    FloatInvertedIndexType as FloatInvertedIndexType,
+)
+from chromadb.api.types import (
+    FloatListValueType as FloatListValueType,
+)
+from chromadb.api.types import (
+    FloatValueType as FloatValueType,
+)
+from chromadb.api.types import (
+    FtsIndexConfig as FtsIndexConfig,
+)
+from chromadb.api.types import (
+    FtsIndexType as FtsIndexType,
+)
+from chromadb.api.types import (
+    HnswIndexConfig as HnswIndexConfig,
+)
+from chromadb.api.types import (
+    IncludeMetadataDocuments as IncludeMetadataDocuments,
+)
+from chromadb.api.types import (
+    IncludeMetadataDocumentsDistances as IncludeMetadataDocumentsDistances,
+)
+from chromadb.api.types import (
+    IndexConfig as IndexConfig,
+)
+from chromadb.api.types import (
+    IndexingStatus as IndexingStatus,
+)
+from chromadb.api.types import (
+    IntInvertedIndexConfig as IntInvertedIndexConfig,
+)
+from chromadb.api.types import (
+    IntInvertedIndexType as IntInvertedIndexType,
+)
+from chromadb.api.types import (
+    IntValueType as IntValueType,
+)
+from chromadb.api.types import (
+    Loadable as Loadable,
+)
+from chromadb.api.types import (
+    Metadata as Metadata,
+)
+from chromadb.api.types import (
+    ReadLevel as ReadLevel,
+)
+from chromadb.api.types import (
+    Space as Space,
+)
+from chromadb.api.types import (
+    SpannIndexConfig as SpannIndexConfig,
+)
+from chromadb.api.types import (
+    SparseEmbeddingFunction as SparseEmbeddingFunction,
+)
+from chromadb.api.types import (
+    SparseVector as SparseVector,
+)
+from chromadb.api.types import (
+    SparseVectorIndexConfig as SparseVectorIndexConfig,
+)
+from chromadb.api.types import (
+    SparseVectorIndexType as SparseVectorIndexType,
+)
+from chromadb.api.types import (
+    SparseVectors as SparseVectors,
+)
+from chromadb.api.types import (
+    SparseVectorValueType as SparseVectorValueType,
+)
+from chromadb.api.types import (
+    StringInvertedIndexConfig as StringInvertedIndexConfig,
+)
+from chromadb.api.types import (
+    StringInvertedIndexType as StringInvertedIndexType,
+)
+from chromadb.api.types import (
+    StringValueType as StringValueType,
+)
+from chromadb.api.types import (
+    UpdateCollectionMetadata as UpdateCollectionMetadata,
+)
+from chromadb.api.types import (
+    UpdateMetadata as UpdateMetadata,
+)
+from chromadb.api.types import (
+    ValueTypes as ValueTypes,
+)
+from chromadb.api.types import (
+    VectorIndexConfig as VectorIndexConfig,
+)
+from chromadb.api.types import (
+    VectorIndexType as VectorIndexType,
+)
+from chromadb.api.types import (
+    validate_embedding_function as validate_embedding_function,
+)
+from chromadb.api.types import (
+    validate_sparse_embedding_function as validate_sparse_embedding_function,
+)
+from chromadb.api.types import (
+    validate_sparse_vectors as validate_sparse_vectors,
+)
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Component, Settings, System
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from chromadb.api.models.Collection import Collection
-
-
-class _Unset:
-    """Marks an argument the caller did not give (None means 'no embedding function')."""
-
-    def __repr__(self) -> str:
-        return "<default>"
-
-
-DEFAULT_EMBEDDING_FUNCTION: Any = _Unset()
 
 
 class ClientMethods(ABC):
@@ -96,6 +278,7 @@ class ClientMethods(ABC):
         get_or_create: bool = False,
         configuration: Optional[Dict[str, Any]] = None,
         data_loader: Any = None,
+        schema: Optional[Schema] = None,
     ) -> Collection:
         """Create a new collection with the given name and metadata.
 
@@ -106,6 +289,8 @@ class ClientMethods(ABC):
                 Uses the default embedding function if not provided.
             get_or_create: If True, return the existing collection if it exists.
             configuration: Optional configuration (``{"hnsw": {"space": "cosine"}}`` ...).
+            schema: Optional ``Schema``: its vector index gives the space, HNSW parameters
+                and embedding function where the configuration names none.
 
         Returns:
             Collection: The newly created collection.
@@ -123,9 +308,9 @@ class ClientMethods(ABC):
             # collection(name="my_collection", metadata={"foo": "bar"})
             ```
         """
-        from chromadb.api.models.Collection import configuration_with_embedding_function
-
         config = configuration_with_embedding_function(configuration, embedding_function)
+        if schema is not None:
+            config[SCHEMA_KEY] = schema.serialize_to_json()
         model = self._server()._create_collection(
             name,
             metadata=metadata,
@@ -172,6 +357,7 @@ class ClientMethods(ABC):
         embedding_function: Optional[EmbeddingFunction[Any]] = DEFAULT_EMBEDDING_FUNCTION,
         configuration: Optional[Dict[str, Any]] = None,
         data_loader: Any = None,
+        schema: Optional[Schema] = None,
     ) -> Collection:
         """Get or create a collection with the given name and metadata.
 
@@ -190,7 +376,12 @@ class ClientMethods(ABC):
             ```
         """
         return self.create_collection(
-            name, metadata, embedding_function, get_or_create=True, configuration=configuration
+            name,
+            metadata,
+            embedding_function,
+            get_or_create=True,
+            configuration=configuration,
+            schema=schema,
         )
 
     def delete_collection(self, name: str) -> None:
@@ -284,9 +475,12 @@ class ClientMethods(ABC):
         return True
 
     def _wrap(self, model: CollectionModel, embedding_function: Any) -> Collection:
-        from chromadb.api.models.Collection import Collection
-
         return Collection(self._server(), model, embedding_function)
+
+
+# Where each kind of API lives; imported only when asked for, so `import chromadb` stays light.
+_LOCAL_IMPL = "chromadb.engine.api.EmbeddedAPI"
+_REST_IMPL = "chromadb.api.fastapi.FastAPI"
 
 
 class API(ClientMethods, Component):
@@ -295,6 +489,16 @@ class API(ClientMethods, Component):
     def __init__(self, system: System) -> None:
         super().__init__(system)
         self.settings = system.settings
+
+    @classmethod
+    def implementation_for(cls, settings: Settings) -> type[API]:
+        """The backend ``System.instance(API)`` builds for these settings (a concrete backend
+        builds itself)."""
+        if not getattr(cls, "__abstractmethods__", None):
+            return cls
+        path = _REST_IMPL if settings.is_rest() else _LOCAL_IMPL
+        module, _, name = path.rpartition(".")
+        return cast(type[API], getattr(importlib.import_module(module), name))
 
     def _server(self) -> API:
         return self
@@ -489,6 +693,26 @@ BaseAPI = API
 ClientAPI = ClientMethods
 AdminAPI = API
 CreateCollectionConfiguration = Dict[str, Any]
+
+UpdateCollectionConfiguration = Dict[str, Any]
+
+
+def __getattr__(name: str) -> Any:
+    # Named here as in real Chroma, imported only when asked for (see chromadb.api.types).
+    if name == "DefaultEmbeddingFunction":
+        from chromadb.utils.embedding_functions.onnx_minilm import DefaultEmbeddingFunction
+
+        return DefaultEmbeddingFunction
+    if name == "UserIdentity":
+        from chromadb.auth import UserIdentity
+
+        return UserIdentity
+    if name == "Search":
+        from chromadb.api.search import Search
+
+        return Search
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "API",

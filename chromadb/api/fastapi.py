@@ -8,7 +8,6 @@ through ``_request``, the one place where a server's error answer becomes the ma
 
 from __future__ import annotations
 
-import base64
 import threading
 from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
 from urllib.parse import quote
@@ -18,6 +17,7 @@ import httpx
 import pydantic_core
 
 from chromadb.api import API
+from chromadb.api.base_http_client import BaseHTTPClient
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     CollectionMetadata,
@@ -35,33 +35,13 @@ from chromadb.api.types import (
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.errors import (
-    AuthError,
-    AuthorizationError,
+    BatchSizeExceededError,
+    ChromaConnectionError,
     ChromaError,
-    InternalError,
     InvalidArgumentError,
-    NotFoundError,
+    class_for_status,
     error_types,
 )
-
-# The server answers this client with collections exactly as stored (see chromadb.server.shapes).
-USER_AGENT_MARK = "chromadb-clean-room"
-
-
-def _connection_error_bases() -> Tuple[type, ...]:
-    # Code written for the 0.3.x client (built on requests) waits for a server by catching
-    # requests.exceptions.ConnectionError; code written for later ones catches httpx's.
-    try:
-        import requests.exceptions
-    except ImportError:  # pragma: no cover - requests is optional
-        return (httpx.ConnectError,)
-    return (httpx.ConnectError, requests.exceptions.ConnectionError)
-
-
-class ChromaConnectionError(*_connection_error_bases()):  # type: ignore[misc]
-    """The server could not be reached. Both an ``httpx.ConnectError`` and, when requests is
-    installed, a ``requests.exceptions.ConnectionError``."""
-
 
 # Body fields whose dictionaries must have str keys (embeddings are never dictionaries).
 _KEYED_FIELDS = (
@@ -73,13 +53,6 @@ _KEYED_FIELDS = (
     "configuration",
     "new_configuration",
 )
-
-# Statuses answered without our JSON error body (a proxy, an older server).
-_STATUS_ERRORS: Dict[int, type[ChromaError]] = {
-    401: AuthError,
-    403: AuthorizationError,
-    404: NotFoundError,
-}
 
 
 def raise_for_answer(response: httpx.Response) -> None:
@@ -98,12 +71,10 @@ def raise_for_answer(response: httpx.Response) -> None:
         message = str(body.get("message") or body.get("detail") or message)
     if name in error_types:
         cls = error_types[cast(str, name)]
-    elif response.status_code in _STATUS_ERRORS:
-        cls = _STATUS_ERRORS[response.status_code]
-    elif response.status_code >= 500:
-        cls = InternalError
-    else:
-        cls = ChromaError
+    else:  # a name we do not know, or no JSON error body (a proxy, an older server)
+        cls = class_for_status(response.status_code)
+        if cls is InvalidArgumentError:  # an unknown 400 need not be a ValueError
+            cls = ChromaError
     if name and cls is ChromaError:
         message = f"{name}: {message}"
     raise cls(message or f"HTTP {response.status_code}")
@@ -152,7 +123,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class FastAPI(API):
+class FastAPI(BaseHTTPClient, API):
     """``API`` over HTTP. ``http_client`` replaces the pooled client (tests pass FastAPI's
     ``TestClient`` to run against an in-process app)."""
 
@@ -171,34 +142,6 @@ class FastAPI(API):
         self._max_batch_size: Optional[int] = None
 
     # -- transport -------------------------------------------------------------------------------
-    def _base_url(self) -> str:
-        settings = self.settings
-        host = settings.chroma_server_host or "localhost"
-        if host.startswith(("http://", "https://")):
-            return host.rstrip("/")
-        scheme = "https" if settings.chroma_server_ssl_enabled else "http"
-        port = settings.chroma_server_http_port or 8000
-        return f"{scheme}://{host}:{port}"
-
-    def _headers(self) -> Dict[str, str]:
-        from chromadb import __version__
-
-        settings = self.settings
-        headers = {"User-Agent": f"Chroma Python Client v{__version__} ({USER_AGENT_MARK})"}
-        headers.update(settings.chroma_server_headers or {})
-        credentials = settings.chroma_client_auth_credentials
-        if credentials:
-            provider = (settings.chroma_client_auth_provider or "token").lower()
-            transport = (settings.chroma_auth_token_transport_header or "").lower()
-            if "basic" in provider:
-                token = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
-                headers["Authorization"] = f"Basic {token}"
-            elif transport.replace("_", "-") == "x-chroma-token":
-                headers["X-Chroma-Token"] = credentials
-            else:
-                headers["Authorization"] = f"Bearer {credentials}"
-        return headers
-
     def _pooled_client(self) -> httpx.Client:
         settings = self.settings
         verify = (
@@ -230,6 +173,7 @@ class FastAPI(API):
                 _check_keys(json.get(field), field)
         if json is not None:
             content = _encode(json)
+            self._check_body_size(len(content))
             headers = {"Content-Type": "application/json"}
         try:
             response = self._http.request(
@@ -241,6 +185,24 @@ class FastAPI(API):
             ) from exc
         raise_for_answer(response)
         return pydantic_core.from_json(response.content) if response.content else None
+
+    def _check_body_size(self, size: int) -> None:
+        # Found here, before the upload: a server refuses the body only once it is sent.
+        limit = int(self.settings.chroma_server_max_body_bytes)
+        if size > limit:
+            raise BatchSizeExceededError(
+                f"Request body of {size} bytes exceeds the limit of {limit} bytes "
+                "(chroma_server_max_body_bytes, the server's default too); send smaller "
+                "batches: chromadb.utils.batch_utils.create_batches cuts them to fit"
+            )
+
+    def _check_batch_size(self, size: int) -> None:
+        limit = self._get_max_batch_size()
+        if size > limit:
+            raise BatchSizeExceededError(
+                f"Batch of {size} records exceeds the server's maximum batch size of {limit}; "
+                "split it: chromadb.utils.batch_utils.create_batches cuts it to fit"
+            )
 
     def stop(self) -> None:
         if self._owns_http:
@@ -373,6 +335,7 @@ class FastAPI(API):
         documents: Optional[Documents],
         uris: Optional[URIs],
     ) -> bool:
+        self._check_batch_size(len(ids))
         body = {
             "ids": ids,
             "embeddings": as_lists(embeddings),

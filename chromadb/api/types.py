@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import (
     Any,
-    Dict,
     List,
-    Literal,
     Mapping,
     Optional,
     Protocol,
@@ -23,42 +21,426 @@ from typing import (
 )
 
 import numpy as np
-from numpy.typing import NDArray
 
+from chromadb import errors as errors
+from chromadb.api.record_types import (
+    META_KEY_CHROMA_DOCUMENT as META_KEY_CHROMA_DOCUMENT,
+)
+from chromadb.api.record_types import (
+    AddRequest as AddRequest,
+)
+from chromadb.api.record_types import (
+    BaseRecordSet as BaseRecordSet,
+)
+from chromadb.api.record_types import (
+    BoolInvertedIndexType as BoolInvertedIndexType,
+)
+from chromadb.api.record_types import (
+    BoolValueType as BoolValueType,
+)
+from chromadb.api.record_types import (
+    DataLoader as DataLoader,
+)
+from chromadb.api.record_types import (
+    DeleteRequest as DeleteRequest,
+)
+from chromadb.api.record_types import (
+    DeleteResult as DeleteResult,
+)
+from chromadb.api.record_types import (
+    Embeddable as Embeddable,
+)
+from chromadb.api.record_types import (
+    FilterSet as FilterSet,
+)
+from chromadb.api.record_types import (
+    FloatInvertedIndexType as FloatInvertedIndexType,
+)
+from chromadb.api.record_types import (
+    FloatListValueType as FloatListValueType,
+)
+from chromadb.api.record_types import (
+    FloatValueType as FloatValueType,
+)
+from chromadb.api.record_types import (
+    FtsIndexType as FtsIndexType,
+)
+from chromadb.api.record_types import (
+    GetRequest as GetRequest,
+)
+from chromadb.api.record_types import (
+    Image as Image,
+)
+from chromadb.api.record_types import (
+    ImageDType as ImageDType,
+)
+from chromadb.api.record_types import (
+    Images as Images,
+)
+from chromadb.api.record_types import (
+    IncludeMetadataDocuments as IncludeMetadataDocuments,
+)
+from chromadb.api.record_types import (
+    IncludeMetadataDocumentsDistances as IncludeMetadataDocumentsDistances,
+)
+from chromadb.api.record_types import (
+    IncludeMetadataDocumentsEmbeddings as IncludeMetadataDocumentsEmbeddings,
+)
+from chromadb.api.record_types import (
+    IncludeMetadataDocumentsEmbeddingsDistances as IncludeMetadataDocumentsEmbeddingsDistances,
+)
+from chromadb.api.record_types import (
+    IndexingStatus as IndexingStatus,
+)
+from chromadb.api.record_types import (
+    IndexMetadata as IndexMetadata,
+)
+from chromadb.api.record_types import (
+    InsertRecordSet as InsertRecordSet,
+)
+from chromadb.api.record_types import (
+    IntInvertedIndexType as IntInvertedIndexType,
+)
+from chromadb.api.record_types import (
+    IntValueType as IntValueType,
+)
+from chromadb.api.record_types import (
+    Loadable as Loadable,
+)
+from chromadb.api.record_types import (
+    OneOrMany as OneOrMany,
+)
+from chromadb.api.record_types import (
+    QueryRequest as QueryRequest,
+)
+from chromadb.api.record_types import (
+    ReadLevel as ReadLevel,
+)
+from chromadb.api.record_types import (
+    SparseEmbeddingFunction as SparseEmbeddingFunction,
+)
+from chromadb.api.record_types import (
+    SparseVectorIndexType as SparseVectorIndexType,
+)
+from chromadb.api.record_types import (
+    SparseVectors as SparseVectors,
+)
+from chromadb.api.record_types import (
+    SparseVectorValueType as SparseVectorValueType,
+)
+from chromadb.api.record_types import (
+    StringInvertedIndexType as StringInvertedIndexType,
+)
+from chromadb.api.record_types import (
+    StringValueType as StringValueType,
+)
+from chromadb.api.record_types import (
+    UpdateCollectionMetadata as UpdateCollectionMetadata,
+)
+from chromadb.api.record_types import (
+    UpdateRequest as UpdateRequest,
+)
+from chromadb.api.record_types import (
+    UpsertRequest as UpsertRequest,
+)
+from chromadb.api.record_types import (
+    ValueTypes as ValueTypes,
+)
+from chromadb.api.record_types import (
+    VectorIndexType as VectorIndexType,
+)
+from chromadb.api.record_types import (
+    convert_list_embeddings_to_np as convert_list_embeddings_to_np,
+)
+from chromadb.api.record_types import (
+    convert_np_embeddings_to_list as convert_np_embeddings_to_list,
+)
+from chromadb.api.record_types import (
+    deserialize_metadata as deserialize_metadata,
+)
+from chromadb.api.record_types import (
+    get_default_embeddable_record_set_fields as get_default_embeddable_record_set_fields,
+)
+from chromadb.api.record_types import (
+    is_document as is_document,
+)
+from chromadb.api.record_types import (
+    is_image as is_image,
+)
+from chromadb.api.record_types import (
+    normalize_base_record_set as normalize_base_record_set,
+)
+from chromadb.api.record_types import (
+    normalize_insert_record_set as normalize_insert_record_set,
+)
+from chromadb.api.record_types import (
+    normalize_metadata as normalize_metadata,
+)
+from chromadb.api.record_types import (
+    normalize_metadatas as normalize_metadatas,
+)
+from chromadb.api.record_types import (
+    optional_base64_strings_to_embeddings as optional_base64_strings_to_embeddings,
+)
+from chromadb.api.record_types import (
+    optional_embeddings_to_base64_strings as optional_embeddings_to_base64_strings,
+)
+from chromadb.api.record_types import (
+    pack_embedding_safely as pack_embedding_safely,
+)
+from chromadb.api.record_types import (
+    serialize_metadata as serialize_metadata,
+)
+from chromadb.api.record_types import (
+    validate_base_record_set as validate_base_record_set,
+)
+from chromadb.api.record_types import (
+    validate_batch as validate_batch,
+)
+from chromadb.api.record_types import (
+    validate_documents as validate_documents,
+)
+from chromadb.api.record_types import (
+    validate_embedding_function as validate_embedding_function,
+)
+from chromadb.api.record_types import (
+    validate_embeddings as validate_embeddings,
+)
+from chromadb.api.record_types import (
+    validate_filter_set as validate_filter_set,
+)
+from chromadb.api.record_types import (
+    validate_ids as validate_ids,
+)
+from chromadb.api.record_types import (
+    validate_images as validate_images,
+)
+from chromadb.api.record_types import (
+    validate_include as validate_include,
+)
+from chromadb.api.record_types import (
+    validate_insert_record_set as validate_insert_record_set,
+)
+from chromadb.api.record_types import (
+    validate_metadata as validate_metadata,
+)
+from chromadb.api.record_types import (
+    validate_metadatas as validate_metadatas,
+)
+from chromadb.api.record_types import (
+    validate_n_results as validate_n_results,
+)
+from chromadb.api.record_types import (
+    validate_record_set_contains_any as validate_record_set_contains_any,
+)
+from chromadb.api.record_types import (
+    validate_record_set_contains_one as validate_record_set_contains_one,
+)
+from chromadb.api.record_types import (
+    validate_record_set_for_embedding as validate_record_set_for_embedding,
+)
+from chromadb.api.record_types import (
+    validate_sparse_embedding_function as validate_sparse_embedding_function,
+)
+from chromadb.api.record_types import (
+    validate_sparse_vectors as validate_sparse_vectors,
+)
+from chromadb.api.record_types import (
+    validate_update_metadata as validate_update_metadata,
+)
+from chromadb.api.record_types import (
+    validate_where as validate_where,
+)
+from chromadb.api.record_types import (
+    validate_where_document as validate_where_document,
+)
+from chromadb.api.schema import (
+    BOOL_INVERTED_INDEX_NAME as BOOL_INVERTED_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    BOOL_VALUE_NAME as BOOL_VALUE_NAME,
+)
+from chromadb.api.schema import (
+    DOCUMENT_KEY as DOCUMENT_KEY,
+)
+from chromadb.api.schema import (
+    EMBEDDING_KEY as EMBEDDING_KEY,
+)
+from chromadb.api.schema import (
+    FLOAT_INVERTED_INDEX_NAME as FLOAT_INVERTED_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    FLOAT_LIST_VALUE_NAME as FLOAT_LIST_VALUE_NAME,
+)
+from chromadb.api.schema import (
+    FLOAT_VALUE_NAME as FLOAT_VALUE_NAME,
+)
+from chromadb.api.schema import (
+    FTS_INDEX_NAME as FTS_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    HNSW_INDEX_NAME as HNSW_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    INT_INVERTED_INDEX_NAME as INT_INVERTED_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    INT_VALUE_NAME as INT_VALUE_NAME,
+)
+from chromadb.api.schema import (
+    SPANN_INDEX_NAME as SPANN_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    SPARSE_VECTOR_INDEX_NAME as SPARSE_VECTOR_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    SPARSE_VECTOR_VALUE_NAME as SPARSE_VECTOR_VALUE_NAME,
+)
+from chromadb.api.schema import (
+    STRING_INVERTED_INDEX_NAME as STRING_INVERTED_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    STRING_VALUE_NAME as STRING_VALUE_NAME,
+)
+from chromadb.api.schema import (
+    VECTOR_INDEX_NAME as VECTOR_INDEX_NAME,
+)
+from chromadb.api.schema import (
+    BoolInvertedIndexConfig as BoolInvertedIndexConfig,
+)
+from chromadb.api.schema import (
+    FloatInvertedIndexConfig as FloatInvertedIndexConfig,
+)
+from chromadb.api.schema import (
+    FtsIndexConfig as FtsIndexConfig,
+)
+from chromadb.api.schema import (
+    HnswIndexConfig as HnswIndexConfig,
+)
+from chromadb.api.schema import (
+    IndexConfig as IndexConfig,
+)
+from chromadb.api.schema import (
+    IntInvertedIndexConfig as IntInvertedIndexConfig,
+)
+from chromadb.api.schema import (
+    Schema as Schema,
+)
+from chromadb.api.schema import (
+    Space as Space,
+)
+from chromadb.api.schema import (
+    SpannIndexConfig as SpannIndexConfig,
+)
+from chromadb.api.schema import (
+    SparseVectorIndexConfig as SparseVectorIndexConfig,
+)
+from chromadb.api.schema import (
+    StringInvertedIndexConfig as StringInvertedIndexConfig,
+)
+from chromadb.api.schema import (
+    VectorIndexConfig as VectorIndexConfig,
+)
+from chromadb.base_types import (
+    ID as ID,
+)
+from chromadb.base_types import (
+    SPARSE_VECTOR_TYPE_VALUE as SPARSE_VECTOR_TYPE_VALUE,
+)
+from chromadb.base_types import (
+    TYPE_KEY as TYPE_KEY,
+)
+from chromadb.base_types import (
+    URI as URI,
+)
+from chromadb.base_types import (
+    ArrayContainsOperator as ArrayContainsOperator,
+)
+from chromadb.base_types import (
+    CollectionMetadata as CollectionMetadata,
+)
+from chromadb.base_types import (
+    Document as Document,
+)
+from chromadb.base_types import (
+    Documents as Documents,
+)
+from chromadb.base_types import (
+    Embedding as Embedding,
+)
+from chromadb.base_types import (
+    EmbeddingMatrix as EmbeddingMatrix,
+)
+from chromadb.base_types import (
+    Embeddings as Embeddings,
+)
+from chromadb.base_types import (
+    IDs as IDs,
+)
+from chromadb.base_types import (
+    Include as Include,
+)
+from chromadb.base_types import (
+    IncludeEnum as IncludeEnum,
+)
+from chromadb.base_types import (
+    InclusionExclusionOperator as InclusionExclusionOperator,
+)
+from chromadb.base_types import (
+    LiteralValue as LiteralValue,
+)
+from chromadb.base_types import (
+    LogicalOperator as LogicalOperator,
+)
+from chromadb.base_types import (
+    Metadata as Metadata,
+)
+from chromadb.base_types import (
+    MetadataListValue as MetadataListValue,
+)
+from chromadb.base_types import (
+    Metadatas as Metadatas,
+)
+from chromadb.base_types import (
+    MetadataValue as MetadataValue,
+)
+from chromadb.base_types import (
+    OperatorExpression as OperatorExpression,
+)
+from chromadb.base_types import (
+    PyEmbedding as PyEmbedding,
+)
+from chromadb.base_types import (
+    PyEmbeddings as PyEmbeddings,
+)
+from chromadb.base_types import (
+    PyVector as PyVector,
+)
+from chromadb.base_types import (
+    SparseVector as SparseVector,
+)
+from chromadb.base_types import (
+    UpdateMetadata as UpdateMetadata,
+)
+from chromadb.base_types import (
+    URIs as URIs,
+)
+from chromadb.base_types import (
+    Vector as Vector,
+)
+from chromadb.base_types import (
+    Where as Where,
+)
+from chromadb.base_types import (
+    WhereDocument as WhereDocument,
+)
+from chromadb.base_types import (
+    WhereDocumentOperator as WhereDocumentOperator,
+)
+from chromadb.base_types import (
+    WhereOperator as WhereOperator,
+)
 from chromadb.errors import InvalidArgumentError
-
-ID = str
-IDs = List[ID]
-
-Embedding = Union[Sequence[float], NDArray[Any]]
-Embeddings = List[Embedding]
-PyEmbedding = List[float]
-PyEmbeddings = List[PyEmbedding]
-# A batch of embeddings on its way to a backend: lists, or one 2-d float32 array (numpy input
-# stays an array in-process; the HTTP client turns it into lists).
-EmbeddingMatrix = Union[PyEmbeddings, NDArray[Any]]
-
-MetadataValue = Union[str, int, float, bool, None]
-Metadata = Mapping[str, MetadataValue]
-UpdateMetadata = Mapping[str, MetadataValue]
-Metadatas = List[Metadata]
-CollectionMetadata = Dict[str, Any]
-
-Document = str
-Documents = List[Document]
-URI = str
-URIs = List[URI]
-
-LiteralValue = Union[str, int, float, bool]
-WhereOperator = Literal["$gt", "$gte", "$lt", "$lte", "$ne", "$eq"]
-InclusionExclusionOperator = Literal["$in", "$nin"]
-LogicalOperator = Literal["$and", "$or"]
-Where = Dict[str, Any]
-WhereDocumentOperator = Literal["$contains", "$not_contains", "$and", "$or"]
-WhereDocument = Dict[str, Any]
-
-IncludeEnum = Literal["documents", "embeddings", "metadatas", "distances", "uris", "data"]
-Include = List[IncludeEnum]
 
 ALL_INCLUDE: tuple[str, ...] = ("documents", "embeddings", "metadatas", "distances", "uris", "data")
 DEFAULT_GET_INCLUDE: Include = ["metadatas", "documents"]
@@ -185,3 +567,14 @@ def normalize_include(include: Optional[Sequence[str]], default: Include) -> Inc
                 f"Expected include item to be one of {', '.join(ALL_INCLUDE)}, got {item!r}"
             )
     return cast(Include, list(include))
+
+
+def __getattr__(name: str) -> Any:
+    # Real Chroma defines the default embedding function here; ours lives with the providers
+    # and is imported only when asked for (it would cost every ``import chromadb`` the model
+    # loader).
+    if name == "DefaultEmbeddingFunction":
+        from chromadb.utils.embedding_functions.onnx_minilm import DefaultEmbeddingFunction
+
+        return DefaultEmbeddingFunction
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

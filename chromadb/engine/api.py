@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import json
 import logging
 import os
-import shutil
 import threading
 import time
-import uuid
-import weakref
 from typing import Any, Dict, List, Optional, Tuple
 from uuid import UUID
 
-import faiss
-
-import chromadb
+from chromadb._version import __version__
 from chromadb.api import API
+from chromadb.api.collection_configuration import SCHEMA_KEY, full_configuration
 from chromadb.api.models.model import CollectionModel, Database, Tenant
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
@@ -37,9 +30,11 @@ from chromadb.api.types import (
     normalize_include,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
+from chromadb.engine import catalog, foreign, opened
 from chromadb.engine import validation as v
 from chromadb.engine.filters import parse_where, parse_where_document
-from chromadb.engine.segment import FLUSH_CHUNK, Segment, hnsw_settings
+from chromadb.engine.records import RecordBatch
+from chromadb.engine.segment import Segment
 from chromadb.engine.store import Store
 from chromadb.errors import (
     AuthorizationError,
@@ -49,16 +44,6 @@ from chromadb.errors import (
 )
 
 logger = logging.getLogger(__name__)
-
-INDEX_DIR = "index"
-_open_engines: weakref.WeakSet[EmbeddedAPI] = weakref.WeakSet()
-
-
-@atexit.register
-def _checkpoint_all() -> None:
-    # A clean exit saves the indexes so the next open replays nothing.
-    for engine in list(_open_engines):
-        engine.stop()
 
 
 def _uuid(value: Any) -> str:
@@ -71,118 +56,70 @@ def _uuid(value: Any) -> str:
 
 
 class EmbeddedAPI(API):
-    """In-process implementation of the API: in memory, or persisted to ``persist_directory``."""
+    """In-process implementation of the API: in memory, or persisted to ``persist_directory``.
+
+    Engines on the same folder in one process share its ``OpenFolder``; engines in other
+    processes on the folder see every write committed before each of their calls began."""
 
     def __init__(self, system: System) -> None:
         super().__init__(system)
         settings = system.settings
-        self._path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
-        self._store: Optional[Store] = None
-        self._segments: Dict[str, Segment] = {}
-        self._lock = threading.RLock()
-        self._wake = threading.Event()
-        self._halt = threading.Event()
-        self._indexer: Optional[threading.Thread] = None
+        path = os.path.abspath(settings.persist_directory) if settings.persistent() else None
+        # A real Chroma folder is recognised before anything is opened for writing.
+        self._path = foreign.store_folder(path) if path is not None else None
+        self._opened: Optional[opened.OpenFolder] = None
+        self._open_lock = threading.Lock()
         self._open()
+        if path is not None and self._path != path:
+            foreign.import_v03_once(self, path)
 
-    def _open(self) -> None:
-        self._store = Store(self._path)
-        _open_engines.add(self)
-        if self._indexer is None or not self._indexer.is_alive():
-            self._halt.clear()
-            self._indexer = threading.Thread(
-                target=self._index_in_background, name="chromadb-indexer", daemon=True
-            )
-            self._indexer.start()
-
-    def _index_in_background(self) -> None:
-        """Move written vectors into the HNSW graphs, a chunk at a time, so that writes
-        return as soon as SQLite has them and searches stay fast."""
-        # One core for the graph (OpenMP's thread count is per calling thread): the other
-        # stays free for the writes and searches this work is meant not to slow down.
-        faiss.omp_set_num_threads(1)
-        while not self._halt.is_set():
-            with self._lock:
-                segments = [s for s in self._segments.values() if s.pending()]
-            moved = 0
-            for segment in segments:
-                if self._halt.is_set():
-                    break
-                try:
-                    moved += segment.flush(FLUSH_CHUNK)
-                except Exception:  # the tail stays searchable exactly; retry next turn
-                    logger.exception("Background indexing of %s failed", segment.cid)
-            if not moved:
-                self._wake.wait(1.0)
-                self._wake.clear()
+    def _open(self) -> opened.OpenFolder:
+        with self._open_lock:
+            if self._opened is None:
+                self._opened = opened.acquire(self._path)
+            return self._opened
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            self._open()
-        assert self._store is not None
-        return self._store
+        return self._open().store
 
     def stop(self) -> None:
-        """Save every index checkpoint and close the database."""
-        self._halt.set()
-        self._wake.set()
-        if self._indexer is not None and self._indexer is not threading.current_thread():
-            self._indexer.join()
-        with self._lock:
-            for segment in list(self._segments.values()):
-                with segment.lock.write():
-                    try:
-                        segment.checkpoint()
-                    except Exception:  # the log replays what a failed checkpoint misses
-                        logger.exception("Could not checkpoint collection %s", segment.cid)
-            self._segments.clear()
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-            _open_engines.discard(self)
+        """Release the folder: the last engine on it in this process saves every index
+        checkpoint and closes the database."""
+        with self._open_lock:
+            folder, self._opened = self._opened, None
+        if folder is not None:
+            opened.release(folder)
         super().stop()
 
     # -- tenants and databases -------------------------------------------------------------------
     def create_tenant(self, name: str) -> None:
         self._check_name(name, "tenant")
         with self.store.tx() as conn:
-            if conn.execute("SELECT 1 FROM tenants WHERE name = ?", (name,)).fetchone():
-                raise UniqueConstraintError(f"Tenant {name} already exists")
-            conn.execute("INSERT INTO tenants (name) VALUES (?)", (name,))
+            catalog.insert_tenant(conn, name)
 
     def get_tenant(self, name: str) -> Tenant:
-        if not self.store.query("SELECT 1 FROM tenants WHERE name = ?", (name,)):
-            raise NotFoundError(f"Tenant {name} does not exist")
+        with self.store.read() as conn:
+            if not catalog.tenant_exists(conn, name):
+                raise NotFoundError(f"Tenant {name} does not exist")
         return Tenant(name=name)
 
     def create_database(self, name: str, tenant: str = DEFAULT_TENANT) -> None:
         self._check_name(name, "database")
         self.get_tenant(tenant)
         with self.store.tx() as conn:
-            if conn.execute(
-                "SELECT 1 FROM databases WHERE tenant = ? AND name = ?", (tenant, name)
-            ).fetchone():
-                raise UniqueConstraintError(f"Database {name} already exists for tenant {tenant}")
-            conn.execute(
-                "INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)",
-                (str(uuid.uuid4()), name, tenant),
-            )
+            catalog.insert_database(conn, tenant, name)
 
     def get_database(self, name: str, tenant: str = DEFAULT_TENANT) -> Database:
-        rows = self.store.query(
-            "SELECT id, name, tenant FROM databases WHERE tenant = ? AND name = ?", (tenant, name)
-        )
-        if not rows:
-            raise NotFoundError(f"Database {name} does not exist for tenant {tenant}")
-        return Database(id=rows[0][0], name=rows[0][1], tenant=rows[0][2])
+        with self.store.read() as conn:
+            return catalog.get_database(conn, tenant, name)
 
     def delete_database(self, name: str, tenant: str = DEFAULT_TENANT) -> None:
         db = self.get_database(name, tenant)
         for model in self._list_collections(tenant=tenant, database=name):
             self._drop_collection(str(model.id))
         with self.store.tx() as conn:
-            conn.execute("DELETE FROM databases WHERE id = ?", (db["id"],))
+            catalog.delete_database(conn, db["id"])
 
     def list_databases(
         self,
@@ -191,11 +128,8 @@ class EmbeddedAPI(API):
         tenant: str = DEFAULT_TENANT,
     ) -> List[Database]:
         limit, offset = v.validate_limit_offset(limit, offset)
-        rows = self.store.query(
-            "SELECT id, name, tenant FROM databases WHERE tenant = ? ORDER BY rowid LIMIT ? OFFSET ?",
-            (tenant, -1 if limit is None else limit, offset),
-        )
-        return [Database(id=r[0], name=r[1], tenant=r[2]) for r in rows]
+        with self.store.read() as conn:
+            return catalog.list_databases(conn, tenant, limit, offset)
 
     @staticmethod
     def _check_name(name: Any, what: str) -> None:
@@ -209,23 +143,6 @@ class EmbeddedAPI(API):
     def _heartbeat(self) -> int:
         return time.time_ns()
 
-    _COLUMNS = (
-        "c.id, c.name, c.metadata, c.configuration, c.dimension, d.tenant, d.name "
-        "FROM catalog_collections c JOIN databases d ON d.id = c.database_id"
-    )
-
-    @staticmethod
-    def _model(row: Tuple[Any, ...]) -> CollectionModel:
-        return CollectionModel(
-            id=UUID(row[0]),
-            name=row[1],
-            metadata=json.loads(row[2]) if row[2] else None,
-            configuration=json.loads(row[3]) if row[3] else {},
-            dimension=row[4],
-            tenant=row[5],
-            database=row[6],
-        )
-
     def _list_collections(
         self,
         limit: Optional[int] = None,
@@ -235,21 +152,15 @@ class EmbeddedAPI(API):
     ) -> List[CollectionModel]:
         limit, offset = v.validate_limit_offset(limit, offset)
         db_id = self._database_id(tenant, database)
-        rows = self.store.query(
-            f"SELECT {self._COLUMNS} WHERE c.database_id = ? ORDER BY c.created_seq LIMIT ? OFFSET ?",
-            (db_id, -1 if limit is None else limit, offset),
-        )
-        return [self._model(r) for r in rows]
+        with self.store.read() as conn:
+            return catalog.list_collections(conn, db_id, limit, offset)
 
     def _count_collections(
         self, tenant: str = DEFAULT_TENANT, database: str = DEFAULT_DATABASE
     ) -> int:
         db_id = self._database_id(tenant, database)
-        return int(
-            self.store.query(
-                "SELECT count(*) FROM catalog_collections WHERE database_id = ?", (db_id,)
-            )[0][0]
-        )
+        with self.store.read() as conn:
+            return catalog.count_collections(conn, db_id)
 
     def _create_collection(
         self,
@@ -262,31 +173,18 @@ class EmbeddedAPI(API):
     ) -> CollectionModel:
         v.validate_collection_name(name)
         meta = v.validate_collection_metadata(metadata)
-        config = dict(configuration or {})
-        space = (meta or {}).get("hnsw:space") or ((config.get("hnsw") or {}).get("space"))
-        if space is not None:
-            if space not in v.SPACES:
-                raise InvalidArgumentError(
-                    f"Invalid hnsw space {space!r}: expected one of l2, ip, cosine"
-                )
-            meta = dict(meta or {})
-            meta.setdefault("hnsw:space", space)
+        # Real 1.x fills every HNSW default in and takes hnsw:* metadata into the configuration
+        # (never the other way round); invalid values are refused here.
+        config = full_configuration(configuration, meta, (configuration or {}).get(SCHEMA_KEY))
         db_id = self._database_id(tenant, database)
         with self.store.tx() as conn:
-            row = conn.execute(
-                f"SELECT {self._COLUMNS} WHERE c.database_id = ? AND c.name = ?", (db_id, name)
-            ).fetchone()
-            if row is not None:
+            found = catalog.collection_by_name(conn, db_id, name)
+            if found is not None:
                 if get_or_create:
-                    return self._model(row)
+                    return found
                 raise UniqueConstraintError(f"Collection {name} already exists")
             seq = self.store.next_seq(conn)
-            cid = str(uuid.uuid4())
-            conn.execute(
-                "INSERT INTO catalog_collections (id, name, database_id, metadata, configuration, created_seq) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, name, db_id, json.dumps(meta) if meta else None, json.dumps(config), seq),
-            )
+            cid = catalog.insert_collection(conn, seq, db_id, name, meta, config)
         return CollectionModel(
             id=UUID(cid),
             name=name,
@@ -297,30 +195,25 @@ class EmbeddedAPI(API):
             database=database,
         )
 
-    def _find(self, name_or_id: str, tenant: str, database: str) -> Optional[CollectionModel]:
-        db_id = self._database_id(tenant, database)
-        rows = self.store.query(
-            f"SELECT {self._COLUMNS} WHERE c.database_id = ? AND (c.name = ? OR c.id = ?)",
-            (db_id, name_or_id, name_or_id),
-        )
-        return self._model(rows[0]) if rows else None
-
     def _get_collection(
         self, name: str, tenant: str = DEFAULT_TENANT, database: str = DEFAULT_DATABASE
     ) -> CollectionModel:
         if not isinstance(name, str):
             raise InvalidArgumentError(f"Expected collection name to be a str, got {name!r}")
-        model = self._find(name, tenant, database)
+        db_id = self._database_id(tenant, database)
+        with self.store.read() as conn:
+            model = catalog.find_collection(conn, db_id, name)
         if model is None:
             raise NotFoundError(f"Collection {name} does not exist")
         return model
 
     def _by_id(self, collection_id: Any) -> CollectionModel:
         cid = _uuid(collection_id)
-        rows = self.store.query(f"SELECT {self._COLUMNS} WHERE c.id = ?", (cid,))
-        if not rows:
+        with self.store.read() as conn:
+            model = catalog.collection_by_id(conn, cid)
+        if model is None:
             raise NotFoundError(f"Collection {cid} does not exist")
-        return self._model(rows[0])
+        return model
 
     def _delete_collection(
         self, name: str, tenant: str = DEFAULT_TENANT, database: str = DEFAULT_DATABASE
@@ -329,20 +222,14 @@ class EmbeddedAPI(API):
         self._drop_collection(str(model.id))
 
     def _drop_collection(self, cid: str) -> None:
-        # Lock order everywhere: the engine lock, then a segment's lock (as reset does).
-        with self._lock:
+        folder = self._open()
+        with folder.lock:
             segment = self._segment(cid)
             with segment.lock.write():
                 with self.store.tx() as conn:
-                    conn.execute(
-                        "DELETE FROM documents_fts WHERE rowid IN "
-                        "(SELECT label FROM records WHERE collection_id = ?)",
-                        (cid,),
-                    )
-                    conn.execute("DELETE FROM records WHERE collection_id = ?", (cid,))
-                    conn.execute("DELETE FROM deletions WHERE collection_id = ?", (cid,))
-                    conn.execute("DELETE FROM catalog_collections WHERE id = ?", (cid,))
-                self._segments.pop(cid, None)
+                    catalog.delete_collection_rows(conn, cid)
+                    self.store.next_seq(conn)  # other processes learn of it from the log
+                folder.forget(cid)
                 segment.dropped = True
         segment.drop_files()
 
@@ -354,6 +241,7 @@ class EmbeddedAPI(API):
         new_configuration: Optional[Dict[str, Any]] = None,
     ) -> CollectionModel:
         model = self._by_id(id)
+        cid = str(model.id)
         if new_name is not None:
             v.validate_collection_name(new_name)
         meta = v.validate_collection_metadata(new_metadata) if new_metadata is not None else None
@@ -366,41 +254,26 @@ class EmbeddedAPI(API):
         with self.store.tx() as conn:
             if new_name is not None and new_name != model.name:
                 db_id = self._database_id(model.tenant, model.database)
-                if conn.execute(
-                    "SELECT 1 FROM catalog_collections WHERE database_id = ? AND name = ?",
-                    (db_id, new_name),
-                ).fetchone():
+                if catalog.name_taken(conn, db_id, new_name):
                     raise UniqueConstraintError(f"Collection {new_name} already exists")
-                conn.execute(
-                    "UPDATE catalog_collections SET name = ? WHERE id = ?",
-                    (new_name, str(model.id)),
-                )
+                catalog.rename_collection(conn, cid, new_name)
             if meta is not None:
-                conn.execute(
-                    "UPDATE catalog_collections SET metadata = ? WHERE id = ?",
-                    (json.dumps(meta), str(model.id)),
-                )
+                catalog.set_collection_metadata(conn, cid, meta)
             if new_configuration:
-                config = dict(model.configuration)
-                for key, value in new_configuration.items():
-                    old = config.get(key)
-                    merge = isinstance(old, dict) and isinstance(value, dict)
-                    config[key] = {**old, **value} if merge else value  # type: ignore[dict-item]
-                old_space = hnsw_settings(model.metadata, model.configuration).get("space", "l2")
-                new_space = (new_configuration.get("hnsw") or {}).get("space", old_space)
-                if new_space != old_space:
+                config = catalog.merge_configuration(model.configuration, new_configuration)
+                old_space = catalog.space_of(model.metadata, model.configuration)
+                if catalog.space_of(model.metadata, config) != old_space:
                     raise InvalidArgumentError(
                         "Changing the distance function (hnsw space) of a collection once it is "
                         "created is not supported"
                     )
-                conn.execute(
-                    "UPDATE catalog_collections SET configuration = ? WHERE id = ?",
-                    (json.dumps(config), str(model.id)),
-                )
+                catalog.set_collection_configuration(conn, cid, config)
+            self.store.next_seq(conn)  # other processes learn of it from the log
         updated = self._by_id(model.id)
-        with self._lock:
-            segment = self._segments.get(str(model.id))
-        search_ef = hnsw_settings(updated.metadata, updated.configuration).get("search_ef")
+        folder = self._open()
+        with folder.lock:
+            segment = folder.segments.get(cid)
+        search_ef = catalog.hnsw_settings(updated.metadata, updated.configuration).get("search_ef")
         if segment is not None and search_ef is not None:
             segment.set_search_ef(int(search_ef))
         return updated
@@ -408,22 +281,21 @@ class EmbeddedAPI(API):
     # -- records ---------------------------------------------------------------------------------
     def _segment(self, collection_id: Any) -> Segment:
         cid = _uuid(collection_id)
-        with self._lock:
-            segment = self._segments.get(cid)
-            if segment is None:
-                model = self._by_id(cid)
-                folder = os.path.join(self._path, INDEX_DIR, cid) if self._path else None
-                segment = Segment(
-                    self.store,
-                    cid,
-                    model.metadata,
-                    model.dimension,
-                    folder,
-                    self._wake.set,
-                    model.configuration,
-                )
-                self._segments[cid] = segment
-            return segment
+        folder = self._open()
+
+        def make() -> Segment:
+            model = self._by_id(cid)
+            return Segment(
+                folder.store,
+                cid,
+                model.metadata,
+                model.dimension,
+                folder.index_folder(cid),
+                folder.indexer.wake,
+                model.configuration,
+            )
+
+        return folder.segment(cid, make)
 
     def _write(
         self,
@@ -445,10 +317,14 @@ class EmbeddedAPI(API):
             raise BatchSizeExceededError(
                 f"Batch of {len(ids)} records exceeds the maximum batch size {self._get_max_batch_size()}"
             )
-        metas = v.validate_metadatas(metadatas)
-        docs = v.validate_documents(documents)
-        uri_list = v.validate_documents(uris, field="uris")
-        self._segment(collection_id).write(mode, ids, embeddings, metas, docs, uri_list)
+        batch = RecordBatch(
+            ids,
+            embeddings,  # type: ignore[arg-type]  # checked against the collection by write
+            v.validate_metadatas(metadatas),
+            v.validate_documents(documents),
+            v.validate_documents(uris, field="uris"),
+        )
+        self._segment(collection_id).write(mode, batch)
         return True
 
     def _add(
@@ -555,23 +431,7 @@ class EmbeddedAPI(API):
             raise AuthorizationError(
                 "Resetting is not allowed by this configuration (set allow_reset=True to enable)"
             )
-        with self._lock, contextlib.ExitStack() as held:
-            # Wait for every write and search in flight to finish before the files go.
-            for segment in self._segments.values():
-                held.enter_context(segment.lock.write())
-                segment.dropped = True
-            self._segments.clear()
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-            if self._path is not None:
-                for name in os.listdir(self._path):
-                    full = os.path.join(self._path, name)
-                    if os.path.isdir(full):
-                        shutil.rmtree(full, ignore_errors=True)
-                    elif name.startswith("chroma.sqlite3"):
-                        os.remove(full)
-            self._open()
+        self._open().reset()
         self._system.reset_state()
         return True
 
@@ -589,7 +449,7 @@ class EmbeddedAPI(API):
         return self._segment(collection_id).ensure_index()
 
     def _get_version(self) -> str:
-        return chromadb.__version__
+        return __version__
 
     def _get_max_batch_size(self) -> int:
         return int(self.settings.chroma_server_max_batch_size)

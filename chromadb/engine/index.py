@@ -13,14 +13,21 @@ filtered searches are answered exactly, which is both faster and exact there.
 
 Locking: the caller (the segment) serialises writes against reads of the slot maps. Inside,
 ``graph_lock`` keeps faiss reads (searches, reading its vectors, saving) apart from ``flush``'s
-adds, so a flush never holds up a writer; ``_tail_lock`` guards the tail's bookkeeping and is
-never held while taking another lock. Order: segment lock, then graph_lock, then _tail_lock.
+adds (faiss allows concurrent searches but no search during an add). ``flush`` never holds it
+for long: it adds a few vectors per step, sized to take about ``STEP_SECONDS``, and the lock is
+phase-fair, so a search waits for at most one step however large the backlog. ``_build_lock``
+lets one flush run at a time; ``_tail_lock`` guards the tail's bookkeeping and is never held
+while taking another lock. Order: segment lock, _build_lock, graph_lock, _tail_lock.
+
+Checkpoints (``save``/``load``) are checksummed: see ``checkpoint.py``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Optional, Tuple
 
@@ -28,6 +35,8 @@ import faiss
 import numpy as np
 from numpy.typing import NDArray
 
+from chromadb.engine import checkpoint
+from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import RWLock
 
@@ -37,10 +46,16 @@ EXACT_MAX = 4_096
 EXACT_FRACTION = 0.02
 DEFAULT_M = 16
 DEFAULT_CONSTRUCTION_EF = 100
-DEFAULT_SEARCH_EF = 64
+DEFAULT_SEARCH_EF = 200  # real Chroma asks hnswlib for 100; faiss needs more for equal recall
 MAX_SEARCH_EF = 2048
 COMPACT_MIN_DEAD = 1_000
 COMPACT_DEAD_FRACTION = 0.3
+# How long one build step may hold the graph lock (what a search may wait for the builder).
+STEP_SECONDS = 0.001
+MAX_STEP = 4_096
+# A search over a tail with up to this many excluded slots asks for that many more results
+# instead of copying the allowed rows out.
+TAIL_SKIP_MAX = 512
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
 
@@ -74,8 +89,11 @@ class VectorIndex:
         self._tail_to = 0
         # A checkpoint opened with mmap is read-only: re-read it into memory before writing.
         self._mapped_from: Optional[str] = None
+        self._mapped_stat: Optional[Tuple[int, int]] = None
         self.graph_lock = RWLock()
         self._tail_lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._step = 8  # vectors per build step, tuned to STEP_SECONDS as the graph grows
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
         p = self.params
@@ -150,31 +168,76 @@ class VectorIndex:
 
     def flush(self, limit: Optional[int] = None) -> int:
         """Move up to ``limit`` tail vectors (all by default) into the graph; returns how many.
-        The caller keeps searches out while this runs (faiss does not search during an add)."""
-        with self.graph_lock.write():
-            with self._tail_lock:
-                k = self.pending if limit is None else min(limit, self.pending)
-                # Rows once written never change, and a grown buffer is a new array: this view
-                # stays valid while writers append.
-                rows = self._tail[self._tail_from : self._tail_from + k]
-            if k <= 0:
-                return 0
-            self._own()
-            self.index.add(rows)
-            with self._tail_lock:
-                self._tail_from += k
-                self.indexed += k
-                if self._tail_from == self._tail_to:
-                    self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
-                    self._tail_from = self._tail_to = 0
-            return k
+        Works in short steps under the graph lock, so searches go on between them."""
+        moved = 0
+        # One thread: a step is too small to share, and OpenMP's waiting threads would take
+        # the cores the searches need (the setting is per calling thread: put it back).
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            with self._build_lock:
+                moved = self._flush_steps(limit)
+        finally:
+            faiss.omp_set_num_threads(threads)
+        return moved
+
+    def _flush_steps(self, limit: Optional[int]) -> int:
+        moved = 0
+        self._own()
+        while limit is None or moved < limit:
+            want = self._step if limit is None else min(self._step, limit - moved)
+            with self.graph_lock.write():
+                started = time.perf_counter()
+                k = self._add_to_graph(want)
+                took = time.perf_counter() - started
+            if k == 0:
+                break
+            moved += k
+            if k == want:
+                # Aim the next step at STEP_SECONDS; move gently (timings are noisy).
+                aim = k * STEP_SECONDS / max(took, 1e-6)
+                self._step = int(min(MAX_STEP, max(1.0, (self._step + aim) / 2)))
+        return moved
+
+    def _add_to_graph(self, want: int) -> int:
+        # Call with graph_lock held for writing.
+        with self._tail_lock:
+            k = min(want, self.pending)
+            # Rows once written never change, and a grown buffer is a new array: this view
+            # stays valid while writers append.
+            rows = self._tail[self._tail_from : self._tail_from + k]
+        if k <= 0:
+            return 0
+        self.index.add(rows)
+        with self._tail_lock:
+            self._tail_from += k
+            self.indexed += k
+            if self._tail_from == self._tail_to:
+                self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
+                self._tail_from = self._tail_to = 0
+        return k
 
     def _own(self) -> None:
-        if self._mapped_from is not None:
-            index: Any = faiss.read_index(self._mapped_from)
-            index.hnsw.efSearch = self.params.search_ef
-            self.index = index
-            self._mapped_from = None
+        """A graph mapped from a checkpoint is read-only: load a private copy before the
+        first add, while searches go on over the mapped one. Call with _build_lock held."""
+        path = self._mapped_from
+        if path is None:
+            return
+        index: Any = None
+        try:
+            st = os.stat(path)
+            if (st.st_ino, st.st_size) == self._mapped_stat:
+                index = faiss.read_index(path)
+        except (OSError, RuntimeError):
+            index = None
+        if index is None:  # the file was replaced since: copy what is mapped
+            with self.graph_lock.read():
+                index = faiss.deserialize_index(faiss.serialize_index(self.index))
+        index.hnsw.efSearch = self.params.search_ef
+        with self.graph_lock.write():
+            if self._mapped_from == path:  # not replaced by a compaction meanwhile
+                self.index = index
+                self._mapped_from = self._mapped_stat = None
 
     def remove(self, rowids: Iterable[int]) -> None:
         """Tombstone the vectors of these rowids (unknown rowids are ignored)."""
@@ -199,9 +262,9 @@ class VectorIndex:
             rowids = self.rowids[live].copy()
             fresh = VectorIndex(self.params)
             fresh.add(rowids, vectors)  # already normalised for cosine: again is harmless
-            locks = (self.graph_lock, self._tail_lock)
+            locks = (self.graph_lock, self._tail_lock, self._build_lock)
             self.__dict__.update(fresh.__dict__)
-            self.graph_lock, self._tail_lock = locks
+            self.graph_lock, self._tail_lock, self._build_lock = locks
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -210,6 +273,18 @@ class VectorIndex:
 
     def live_mask(self) -> Mask:
         return self.alive[: self.n]
+
+    def slot(self, rowid: int) -> Optional[int]:
+        """The live slot of a rowid, or None when it has no live vector."""
+        return self.slot_of.get(rowid)
+
+    def rowids_at(self, slots: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The rowids whose vectors are in these slots."""
+        return self.rowids[slots]
+
+    def set_search_ef(self, search_ef: int) -> None:
+        """Search depth for the next searches (``modify`` of ``hnsw:search_ef``)."""
+        self.params = dataclasses.replace(self.params, search_ef=search_ef)
 
     def slots_for(self, rowids: Iterable[int]) -> NDArray[np.int64]:
         """Live slots of these rowids (rowids without a live vector are skipped)."""
@@ -295,11 +370,26 @@ class VectorIndex:
     def _tail_knn(
         self, queries: NDArray[np.float32], k: int, allowed: Optional[Mask], indexed: int
     ) -> Scores:
-        tail_slots = np.arange(indexed, self.n, dtype=np.int64)
-        if allowed is not None:
-            tail_slots = tail_slots[allowed[indexed : self.n]]
-        dist, idx = self._knn(queries, self._vectors_at(tail_slots), k)
-        return dist, np.where(idx >= 0, tail_slots[np.maximum(idx, 0)], -1)
+        # Call with graph_lock held. The tail is one contiguous block: search it in place.
+        with self._tail_lock:
+            tail = self._tail[self._tail_from : self._tail_from + self.n - indexed]
+        tail_slots = np.arange(indexed, indexed + len(tail), dtype=np.int64)
+        keep = None if allowed is None else allowed[indexed : indexed + len(tail)]
+        excluded = 0 if keep is None else len(tail) - int(np.count_nonzero(keep))
+        if keep is not None and excluded > TAIL_SKIP_MAX:
+            tail_slots = tail_slots[keep]
+            dist, idx = self._knn(queries, tail[keep], k)
+            return dist, np.where(idx >= 0, tail_slots[np.maximum(idx, 0)], -1)
+        dist, idx = self._knn(queries, tail, k + excluded)
+        found = np.where(idx >= 0, tail_slots[np.maximum(idx, 0)], -1)
+        if excluded:  # drop the excluded slots, keep the order
+            bad = (idx < 0) | ~keep[np.maximum(idx, 0)]  # type: ignore[index]
+            dist = np.where(bad, np.inf, dist).astype(np.float32)
+            found = np.where(bad, -1, found)
+            order = np.argsort(bad, axis=1, kind="stable")[:, :k]
+            dist = np.take_along_axis(dist, order, 1)
+            found = np.take_along_axis(found, order, 1)
+        return dist, found
 
     def _graph(
         self,
@@ -337,55 +427,64 @@ class VectorIndex:
     # -- persistence -------------------------------------------------------------------------
     def save(self, folder: str, seq: int) -> None:
         """Write a checkpoint holding everything up to log sequence ``seq`` (the graph, and the
-        tail not yet in it); atomic: the CURRENT file names the complete checkpoint and is
+        tail not yet in it), with checksums; atomic: the manifest naming the complete files is
         replaced last."""
         os.makedirs(folder, exist_ok=True)
-        base = os.path.join(folder, f"{seq}")
+        files: Dict[str, Dict[str, object]] = {}
         with self.graph_lock.read():
-            faiss.write_index(self.index, base + ".faiss")
             with self._tail_lock:
                 tail = self._tail[self._tail_from : self._tail_to]
-            with open(base + ".npz", "wb") as fh:
-                np.savez(
-                    fh,
-                    rowids=self.rowids[: self.n],
-                    alive=self.alive[: self.n],
-                    tail=tail,
-                    seq=np.int64(seq),
-                    dimension=np.int64(self.params.dimension),
-                )
-                fh.flush()
-                os.fsync(fh.fileno())
-        with open(base + ".faiss", "rb") as fh:
-            os.fsync(fh.fileno())
-        tmp = os.path.join(folder, "CURRENT.tmp")
-        with open(tmp, "w") as fh:
-            fh.write(str(seq))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, os.path.join(folder, "CURRENT"))
-        for name in os.listdir(folder):
-            stem = name.split(".")[0]
-            if stem.isdigit() and int(stem) != seq:
-                os.remove(os.path.join(folder, name))
+            n, indexed, count = self.n, self.indexed, self.count
+            files[f"{seq}.faiss"] = checkpoint.write_file(
+                folder, f"{seq}.faiss", lambda path: faiss.write_index(self.index, path)
+            )
+
+            def write_slots(path: str) -> None:
+                with open(path, "wb") as fh:
+                    np.savez(
+                        fh,
+                        rowids=self.rowids[:n],
+                        alive=self.alive[:n],
+                        tail=tail,
+                        seq=np.int64(seq),
+                        dimension=np.int64(self.params.dimension),
+                    )
+
+            files[f"{seq}.npz"] = checkpoint.write_file(folder, f"{seq}.npz", write_slots)
+        info = CheckpointInfo(
+            seq=seq,
+            count=count,
+            slots=n,
+            indexed=indexed,
+            dimension=self.params.dimension,
+            space=self.params.space,
+            files=files,
+        )
+        checkpoint.write_manifest(folder, info)
 
     @staticmethod
     def checkpoint_seq(folder: str) -> Optional[int]:
-        """The log sequence of the checkpoint in ``folder``, or None when there is none."""
+        """The log sequence of the checkpoint in ``folder``, or None when there is none. A
+        damaged manifest gives 0: there is a checkpoint, and ``load`` will refuse it."""
         try:
-            with open(os.path.join(folder, "CURRENT")) as fh:
-                return int(fh.read().strip())
-        except (OSError, ValueError):
-            return None
+            info = checkpoint.read_info(folder)
+        except CheckpointDamaged:
+            return 0
+        return None if info is None else info.seq
 
     @classmethod
     def load(cls, folder: str, params: IndexParams, mmap: bool = False) -> Tuple[VectorIndex, int]:
-        """Read the checkpoint CURRENT names; raises on anything missing or inconsistent.
+        """Read the current checkpoint after checking every file against its checksum; raises
+        (``CheckpointDamaged`` or ``ValueError``) on anything missing, damaged or inconsistent.
         With ``mmap`` the graph's vectors stay in the file (paged in on use) until the next
         write to the graph."""
-        seq = cls.checkpoint_seq(folder)
-        if seq is None:
+        info = checkpoint.read_info(folder)
+        if info is None:
             raise ValueError("no checkpoint")
+        if info.dimension != params.dimension or info.space != params.space:
+            raise ValueError("checkpoint does not match its collection")
+        checkpoint.verify(folder, info)
+        seq = info.seq
         base = os.path.join(folder, str(seq))
         with np.load(base + ".npz") as data:
             rowids = data["rowids"].astype(np.int64)
@@ -395,13 +494,22 @@ class VectorIndex:
                 raise ValueError("checkpoint does not match its collection")
         # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
         flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
+        stat = os.stat(base + ".faiss")
         index: Any = faiss.read_index(base + ".faiss", flags)
-        if index.ntotal + len(tail) != len(rowids) or index.d != params.dimension:
+        if (
+            index.ntotal + len(tail) != len(rowids)
+            or index.d != params.dimension
+            or len(rowids) != info.slots
+            or int(index.ntotal) != info.indexed
+            or int(np.count_nonzero(alive)) != info.count
+        ):
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
         self.index = index
         self.index.hnsw.efSearch = params.search_ef
-        self._mapped_from = base + ".faiss" if flags else None
+        if flags:
+            self._mapped_from = base + ".faiss"
+            self._mapped_stat = (stat.st_ino, stat.st_size)
         self.n = len(rowids)
         self.indexed = int(index.ntotal)
         self._tail, self._tail_from, self._tail_to = (

@@ -1,5 +1,12 @@
-"""A readers-writer lock: many searches at once, writes alone. Writers are preferred so a steady
-stream of queries cannot starve them."""
+"""A phase-fair readers-writer lock: many readers at once, a writer alone, and neither side able
+to starve the other.
+
+A waiting writer stops new readers from entering (so a steady stream of searches cannot starve
+writes), and a writer leaving hands the lock to every reader that was waiting for it before the
+next writer may enter (so a writer that comes straight back, like the graph builder taking its
+next step, cannot starve searches). Readers and writers thus alternate in phases: a reader
+waits for at most one writer's turn, a writer for at most one batch of readers.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +16,30 @@ from typing import Iterator
 
 
 class RWLock:
+    """Shared (``read``) and exclusive (``write``) sections, taken as context managers."""
+
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
         self._readers = 0
         self._writer = False
         self._waiting_writers = 0
+        self._waiting_readers = 0
+        # Each writer's exit starts a new generation; the readers that were waiting then are
+        # owed entry before any writer (new readers queue behind a waiting writer as usual).
+        self._generation = 0
+        self._owed = 0
 
     @contextlib.contextmanager
     def read(self) -> Iterator[None]:
+        """Hold the lock shared for the block."""
         with self._cond:
-            while self._writer or self._waiting_writers:
+            arrived = self._generation
+            self._waiting_readers += 1
+            while self._writer or (self._waiting_writers and arrived == self._generation):
                 self._cond.wait()
+            self._waiting_readers -= 1
+            if arrived != self._generation:
+                self._owed -= 1
             self._readers += 1
         try:
             yield
@@ -31,9 +51,10 @@ class RWLock:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[None]:
+        """Hold the lock exclusively for the block."""
         with self._cond:
             self._waiting_writers += 1
-            while self._writer or self._readers:
+            while self._writer or self._readers or self._owed:
                 self._cond.wait()
             self._waiting_writers -= 1
             self._writer = True
@@ -42,4 +63,7 @@ class RWLock:
         finally:
             with self._cond:
                 self._writer = False
+                if self._waiting_readers:
+                    self._generation += 1
+                    self._owed = self._waiting_readers
                 self._cond.notify_all()

@@ -4,22 +4,19 @@ transaction, committed before the in-memory caches change."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import threading
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 from numpy.typing import NDArray
-from tqdm import tqdm
 
 from chromadb.api.types import GetResult, QueryResult
+from chromadb.engine import records, recovery
+from chromadb.engine.catalog import hnsw_settings
 from chromadb.engine.columns import Columns, Mask
 from chromadb.engine.filters import DocLogical, DocNode, Regex, WhereNode
 from chromadb.engine.index import (
@@ -29,6 +26,7 @@ from chromadb.engine.index import (
     IndexParams,
     VectorIndex,
 )
+from chromadb.engine.records import RecordBatch, Written
 from chromadb.engine.results import get_result, query_result
 from chromadb.engine.rwlock import RWLock
 from chromadb.engine.store import Store
@@ -37,38 +35,14 @@ from chromadb.errors import InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 10_000  # SQLite host parameters per statement stay well under its limit
 # Write an index checkpoint once the log to replay would exceed the index itself.
 CHECKPOINT_MIN_CHANGES = 50_000
-PROGRESS_MIN = 20_000
 # Tail vectors the background indexer moves into the graph per turn; searches wait for the
 # graph while a turn runs (a few hundred ms at most).
 FLUSH_CHUNK = 1_024
 # Beyond this many vectors awaiting the graph, writers help build it (keeps the exact tail
 # scan that every search does bounded, to a few ms).
 MAX_PENDING = 100_000
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
-
-
-def _dump_meta(meta: Optional[Dict[str, Any]]) -> Optional[str]:
-    return json.dumps(meta, ensure_ascii=False) if meta else None
-
-
-@dataclass
-class Row:
-    label: int
-    id: str
-    document: Optional[str] = None
-    metadata: Optional[str] = None
-    uri: Optional[str] = None
 
 
 class Segment:
@@ -110,7 +84,44 @@ class Segment:
         with self.lock.write():
             self._search_ef = search_ef
             if self._index is not None:
-                self._index.params = dataclasses.replace(self._index.params, search_ef=search_ef)
+                self._index.set_search_ef(search_ef)
+
+    def sync(self) -> None:
+        """Catch the caches up with what other processes committed: one primary-key read
+        when nothing was (or when the folder is in memory, nothing at all)."""
+        if self.store.path is None:
+            return
+        if self.store.current_seq() != self._last_seq:
+            with self.lock.write(), self.store.snapshot() as conn:
+                self._catch_up(conn)
+        self._check_alive()
+
+    def _catch_up(self, conn: sqlite3.Connection) -> None:
+        # Call with the write lock held, through a snapshot or the write transaction.
+        if self.store.path is None:
+            return
+        try:
+            found = recovery.catch_up(conn, self.cid, self._index, self._columns, self._last_seq)
+        except Exception:  # a cache that missed part of the log is rebuilt from SQLite
+            logger.exception("Catching up collection %s failed; rebuilding its index", self.cid)
+            self._index, self._columns = None, None
+            return
+        if not found.changed:
+            return
+        state = found.state
+        if state is None:
+            self.dropped = True
+            raise NotFoundError(f"Collection {self.cid} does not exist")
+        if found.reload:
+            self._index, self._columns = None, None
+        if self.dimension is None:
+            self.dimension = state.dimension
+        search_ef = hnsw_settings(state.metadata, state.configuration).get("search_ef")
+        if search_ef is not None and int(search_ef) != self._search_ef:
+            self._search_ef = int(search_ef)
+            if self._index is not None:
+                self._index.set_search_ef(self._search_ef)
+        self._last_seq = found.seq
 
     def _params(self, dimension: int) -> IndexParams:
         return IndexParams(dimension, self.space, self._m, self._construction_ef, self._search_ef)
@@ -121,91 +132,20 @@ class Segment:
             return self._index
         with self._load_lock:
             if self._index is None:
-                self._index = self._load_index(self.dimension)
+                loaded = recovery.load_index(
+                    self.store, self.cid, self._params(self.dimension), self.index_folder
+                )
+                self._last_seq = max(self._last_seq, loaded.last_seq)
+                self._dirty = loaded.dirty
+                self._index = loaded.index
         return self._index
-
-    def _load_index(self, dimension: int) -> VectorIndex:
-        params = self._params(dimension)
-        index: Optional[VectorIndex] = None
-        cp_seq = 0
-        saved_seq = VectorIndex.checkpoint_seq(self.index_folder) if self.index_folder else None
-        if self.index_folder and saved_seq is not None:
-            # Nothing to add on top of the checkpoint: map it instead of reading it (fast open).
-            pending = self.store.query(
-                "SELECT count(*) FROM records WHERE collection_id = ? AND vseq > ?",
-                (self.cid, saved_seq),
-            )[0][0]
-            try:
-                index, cp_seq = VectorIndex.load(self.index_folder, params, mmap=pending == 0)
-            except Exception as exc:  # a damaged checkpoint is only a lost cache
-                logger.warning("Index checkpoint of %s unreadable (%s); rebuilding", self.cid, exc)
-                index = None
-        if index is None:
-            index, cp_seq = VectorIndex(params), -1
-        replayed = self._replay(index, cp_seq)
-        expected = self.store.query(
-            "SELECT count(*) FROM records WHERE collection_id = ?", (self.cid,)
-        )[0][0]
-        if index.count != expected:
-            logger.warning("Index of %s disagrees with SQLite; rebuilding", self.cid)
-            index = VectorIndex(params)
-            replayed = self._replay(index, -1)
-        self._dirty = replayed if cp_seq >= 0 else index.count
-        return index
-
-    def _replay(self, index: VectorIndex, after_seq: int) -> int:
-        """Bring ``index`` up to date with SQLite: vectors written after ``after_seq``."""
-        with self.store.read() as conn:
-            if after_seq >= 0:
-                gone = conn.execute(
-                    "SELECT label FROM deletions WHERE collection_id = ? AND seq > ?",
-                    (self.cid, after_seq),
-                ).fetchall()
-                index.remove(r[0] for r in gone)
-            total = conn.execute(
-                "SELECT count(*) FROM records WHERE collection_id = ? AND vseq > ?",
-                (self.cid, after_seq),
-            ).fetchone()[0]
-            cur = conn.execute(
-                "SELECT r.label, v.embedding, r.vseq FROM records r "
-                "JOIN vectors v ON v.label = r.label WHERE r.collection_id = ? AND r.vseq > ? "
-                "ORDER BY r.label",
-                (self.cid, after_seq),
-            )
-            bar = tqdm(total=total, desc="Building index", unit="vec", disable=total < PROGRESS_MIN)
-            try:
-                while batch := cur.fetchmany(5_000):
-                    labels = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
-                    vectors = np.frombuffer(b"".join(r[1] for r in batch), dtype=np.float32)
-                    index.add(labels, vectors.reshape(len(batch), -1))
-                    self._last_seq = max(self._last_seq, max(r[2] for r in batch))
-                    bar.update(len(batch))
-            finally:
-                bar.close()
-        return total
 
     def _columns_for(self, index: VectorIndex) -> Columns:
         if self._columns is not None:
             return self._columns
         with self._load_lock:
             if self._columns is None:
-                columns = Columns(index.n)
-                slot_of = index.slot_of
-                with self.store.read() as conn:
-                    cur = conn.execute(
-                        "SELECT label, metadata FROM records WHERE collection_id = ? AND metadata IS NOT NULL",
-                        (self.cid,),
-                    )
-                    slots: List[int] = []
-                    metas: List[Dict[str, Any]] = []
-                    loads = json.loads
-                    for label, meta in cur:
-                        slot = slot_of.get(label)
-                        if slot is not None:
-                            slots.append(slot)
-                            metas.append(loads(meta))
-                columns.load(slots, metas)
-                self._columns = columns
+                self._columns = recovery.load_columns(self.store, self.cid, index)
         return self._columns
 
     def checkpoint(self, force: bool = False) -> None:
@@ -213,12 +153,7 @@ class Segment:
         index = self._index
         if self.index_folder is None or index is None or (self._dirty == 0 and not force):
             return
-        index.save(self.index_folder, self._last_seq)
-        with self.store.tx() as conn:
-            conn.execute(
-                "DELETE FROM deletions WHERE collection_id = ? AND seq <= ?",
-                (self.cid, self._last_seq),
-            )
+        recovery.checkpoint(self.store, self.cid, index, self.index_folder, self._last_seq)
         self._dirty = 0
 
     def _after_write(self, changed: int) -> None:
@@ -229,8 +164,6 @@ class Segment:
         if index.needs_compaction():
             index.compact()
             self._columns = None
-        if index.pending > MAX_PENDING:
-            index.flush(index.pending - MAX_PENDING)
         if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
             self.checkpoint()
         if index.pending and self._on_pending is not None:
@@ -254,245 +187,94 @@ class Segment:
             shutil.rmtree(self.index_folder, ignore_errors=True)
 
     # -- writes ----------------------------------------------------------------------------------
-    def write(
-        self,
-        mode: str,
-        ids: List[str],
-        embeddings: Optional[Any],
-        metadatas: Optional[List[Optional[Dict[str, Any]]]],
-        documents: Optional[List[Optional[str]]],
-        uris: Optional[List[Optional[str]]],
-    ) -> None:
-        """add / update / upsert a batch; all of it or nothing."""
+    def write(self, mode: str, batch: RecordBatch) -> None:
+        """add / update / upsert a batch; all of it or nothing. ``batch.embeddings`` may be
+        anything ``validate_embeddings`` accepts; it is checked against the collection here."""
         with self.lock.write():
             self._check_alive()
-            vectors = (
-                validate_embeddings(embeddings, self.dimension) if embeddings is not None else None
-            )
-            if vectors is not None and len(vectors) != len(ids):
-                raise InvalidArgumentError(
-                    f"Number of embeddings ({len(vectors)}) does not match number of ids ({len(ids)})"
-                )
-            self._index_or_none()
-            changed_labels: List[int] = []
-            changed_rows: List[int] = []
-            final_meta: Dict[int, Optional[Dict[str, Any]]] = {}
-            seq = self._write_rows(
-                mode,
-                ids,
-                vectors,
-                metadatas,
-                documents,
-                uris,
-                changed_labels,
-                changed_rows,
-                final_meta,
-            )
+            with self.store.snapshot() as conn:
+                self._catch_up(conn)
+            self._index_or_none()  # loads before the write lock of SQLite is taken
+            with self.store.tx() as conn:
+                self._catch_up(conn)  # what committed since: cheap
+                if batch.embeddings is not None:
+                    batch.embeddings = validate_embeddings(batch.embeddings, self.dimension)
+                    if len(batch.embeddings) != len(batch):
+                        raise InvalidArgumentError(
+                            f"Number of embeddings ({len(batch.embeddings)}) does not match "
+                            f"number of ids ({len(batch)})"
+                        )
+                written = self._write_rows(conn, mode, batch)
+            vectors = batch.embeddings
             # Committed: now the caches. Any failure here only drops them (rebuilt from SQLite).
             if vectors is not None and self.dimension is None and len(vectors):
                 # The first vectors of the collection: nothing to load, start an empty index.
                 self.dimension = int(vectors.shape[1])
                 self._index = VectorIndex(self._params(self.dimension))
             try:
-                self._last_seq = seq
-                self._apply_to_caches(changed_labels, changed_rows, vectors, final_meta)
+                self._last_seq = written.seq
+                self._apply_to_caches(written, vectors)
             except Exception:
                 logger.exception("Index update failed; it will be rebuilt from SQLite")
                 self._index, self._columns = None, None
                 raise
-            self._after_write(len(ids))
+            self._after_write(len(batch))
+        self._hold_back()
 
-    def _write_rows(
-        self,
-        mode: str,
-        ids: List[str],
-        vectors: Optional[NDArray[np.float32]],
-        metadatas: Optional[List[Optional[Dict[str, Any]]]],
-        documents: Optional[List[Optional[str]]],
-        uris: Optional[List[Optional[str]]],
-        changed_labels: List[int],
-        changed_rows: List[int],
-        final_meta: Dict[int, Optional[Dict[str, Any]]],
-    ) -> int:
-        """The SQLite half of a write, in one transaction; returns its log sequence."""
-        with self.store.tx() as conn:
-            existing = self._existing(conn, ids)
-            if mode == "add" and existing:
-                # As real Chroma: ids already there are skipped (with a warning), the rest added.
-                found = [i for i in ids if i in existing]
-                shown = ", ".join(found[:10]) + (
-                    f" and {len(found) - 10} more" if len(found) > 10 else ""
-                )
-                logger.warning("Add of existing ids skipped: %s", shown)
-            if mode == "update":
-                missing = [i for i in ids if i not in existing]
-                if missing:
-                    logger.warning("Update of nonexisting ids skipped: %s", ", ".join(missing[:10]))
-            new_pos = [i for i, id_ in enumerate(ids) if id_ not in existing]
-            if mode == "update":
-                new_pos = []
-            if new_pos and vectors is None:
-                raise InvalidArgumentError("Embeddings are required to add new records")
-            seq = self.store.next_seq(conn)
-            if vectors is not None and self.dimension is None and len(vectors):
-                conn.execute(
-                    "UPDATE catalog_collections SET dimension = ? WHERE id = ?",
-                    (int(vectors.shape[1]), self.cid),
-                )
-            if new_pos:
-                labels = self._insert(conn, seq, new_pos, ids, vectors, metadatas, documents, uris)
-                for pos, label in zip(new_pos, labels):
-                    changed_labels.append(label)
-                    changed_rows.append(pos)
-                    final_meta[label] = _clean(metadatas[pos] if metadatas else None)
-            upd_pos = [] if mode == "add" else [i for i, id_ in enumerate(ids) if id_ in existing]
-            if upd_pos:
-                self._update(
-                    conn,
-                    seq,
-                    upd_pos,
-                    ids,
-                    existing,
-                    vectors,
-                    metadatas,
-                    documents,
-                    uris,
-                    final_meta,
-                )
-                if vectors is not None:
-                    for pos in upd_pos:
-                        changed_labels.append(existing[ids[pos]].label)
-                        changed_rows.append(pos)
-        return seq
+    def _hold_back(self) -> None:
+        """A writer far ahead of the graph builder helps it until the backlog (searched
+        exactly, so it slows every query) is back to MAX_PENDING; without the segment lock,
+        so searches go on meanwhile."""
+        index = self._index
+        if index is not None and index.pending > MAX_PENDING and not self.dropped:
+            index.flush(index.pending - MAX_PENDING)
 
-    def _apply_to_caches(
-        self,
-        labels: List[int],
-        rows: List[int],
-        vectors: Optional[NDArray[np.float32]],
-        final_meta: Dict[int, Optional[Dict[str, Any]]],
-    ) -> None:
+    def _write_rows(self, conn: sqlite3.Connection, mode: str, batch: RecordBatch) -> Written:
+        """The SQLite half of a write (call inside ``store.tx()``)."""
+        ids = batch.ids
+        found = records.existing(conn, self.cid, ids)
+        if mode == "add" and found:
+            # As real Chroma: ids already there are skipped (with a warning), the rest added.
+            dup = [i for i in ids if i in found]
+            shown = ", ".join(dup[:10]) + (f" and {len(dup) - 10} more" if len(dup) > 10 else "")
+            logger.warning("Add of existing ids skipped: %s", shown)
+        new_pos = [] if mode == "update" else [i for i, id_ in enumerate(ids) if id_ not in found]
+        if mode == "update":
+            missing = [i for i in ids if i not in found]
+            if missing:
+                logger.warning("Update of nonexisting ids skipped: %s", ", ".join(missing[:10]))
+        vectors = batch.embeddings
+        if new_pos and vectors is None:
+            raise InvalidArgumentError("Embeddings are required to add new records")
+        written = Written(self.store.next_seq(conn), [], [], {})
+        if vectors is not None and self.dimension is None and len(vectors):
+            records.set_dimension(conn, self.cid, int(vectors.shape[1]))
+        if new_pos:
+            labels = records.insert(conn, self.cid, written.seq, batch, new_pos)
+            written.vector_labels.extend(labels)
+            written.vector_positions.extend(new_pos)
+            for pos, label in zip(new_pos, labels):
+                written.metadata[label] = records.clean(batch.metadata(pos))
+        upd_pos = [] if mode == "add" else [i for i, id_ in enumerate(ids) if id_ in found]
+        if upd_pos:
+            written.metadata.update(records.update(conn, written.seq, batch, upd_pos, found))
+            if vectors is not None:
+                written.vector_labels.extend(found[ids[pos]].label for pos in upd_pos)
+                written.vector_positions.extend(upd_pos)
+        return written
+
+    def _apply_to_caches(self, written: Written, vectors: Optional[NDArray[np.float32]]) -> None:
         index = self._index_or_none()
         if index is None:
             return
-        if labels and vectors is not None:
-            index.add(np.asarray(labels, dtype=np.int64), vectors[np.asarray(rows, dtype=np.int64)])
+        if written.vector_labels and vectors is not None:
+            rows = np.asarray(written.vector_positions, dtype=np.int64)
+            index.add(np.asarray(written.vector_labels, dtype=np.int64), vectors[rows])
         if self._columns is not None:
-            for label, meta in final_meta.items():
-                slot = index.slot_of.get(label)
+            for label, meta in written.metadata.items():
+                slot = index.slot(label)
                 if slot is not None:
                     self._columns.set(slot, meta)
-
-    def _existing(self, conn: sqlite3.Connection, ids: Sequence[str]) -> Dict[str, Row]:
-        found: Dict[str, Row] = {}
-        for chunk in _chunks(ids):
-            cur = conn.execute(
-                f"SELECT label, id, document, metadata, uri FROM records "
-                f"WHERE collection_id = ? AND id IN ({_marks(len(chunk))})",
-                (self.cid, *chunk),
-            )
-            for label, id_, doc, meta, uri in cur:
-                found[id_] = Row(label, id_, doc, meta, uri)
-        return found
-
-    def _insert(
-        self,
-        conn: sqlite3.Connection,
-        seq: int,
-        positions: List[int],
-        ids: List[str],
-        vectors: Any,
-        metadatas: Optional[List[Optional[Dict[str, Any]]]],
-        documents: Optional[List[Optional[str]]],
-        uris: Optional[List[Optional[str]]],
-    ) -> List[int]:
-        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
-        base = (row[0] if row else 0) + 1
-        labels = list(range(base, base + len(positions)))
-        params = [
-            (
-                label,
-                self.cid,
-                ids[pos],
-                documents[pos] if documents else None,
-                _dump_meta(_clean(metadatas[pos] if metadatas else None)),
-                uris[pos] if uris else None,
-                seq,
-            )
-            for label, pos in zip(labels, positions)
-        ]
-        conn.executemany(
-            "INSERT INTO records (label, collection_id, id, document, metadata, uri, vseq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            params,
-        )
-        conn.executemany(
-            "INSERT INTO vectors (label, embedding) VALUES (?, ?)",
-            [(label, vectors[pos].tobytes()) for label, pos in zip(labels, positions)],
-        )
-        if documents:
-            conn.executemany(
-                "INSERT INTO documents_fts (rowid, document) VALUES (?, ?)",
-                [(p[0], p[3]) for p in params if p[3] is not None],
-            )
-        return labels
-
-    def _update(
-        self,
-        conn: sqlite3.Connection,
-        seq: int,
-        positions: List[int],
-        ids: List[str],
-        existing: Dict[str, Row],
-        vectors: Any,
-        metadatas: Optional[List[Optional[Dict[str, Any]]]],
-        documents: Optional[List[Optional[str]]],
-        uris: Optional[List[Optional[str]]],
-        final_meta: Dict[int, Optional[Dict[str, Any]]],
-    ) -> None:
-        rows = []
-        for pos in positions:
-            old = existing[ids[pos]]
-            meta: Optional[Dict[str, Any]] = json.loads(old.metadata) if old.metadata else None
-            if metadatas is not None and metadatas[pos] is not None:
-                merged = dict(meta or {})
-                for key, value in (metadatas[pos] or {}).items():
-                    if value is None:
-                        merged.pop(key, None)
-                    else:
-                        merged[key] = value
-                meta = merged or None
-            final_meta[old.label] = meta
-            doc = (
-                documents[pos]
-                if documents is not None and documents[pos] is not None
-                else old.document
-            )
-            uri = uris[pos] if uris is not None and uris[pos] is not None else old.uri
-            rows.append((old.label, doc, _dump_meta(meta), uri, pos, doc != old.document))
-        if vectors is not None:
-            conn.executemany(
-                "UPDATE records SET document = ?, metadata = ?, uri = ?, vseq = ? WHERE label = ?",
-                [(d, m, u, seq, lb) for lb, d, m, u, _, _ in rows],
-            )
-            conn.executemany(
-                "UPDATE vectors SET embedding = ? WHERE label = ?",
-                [(vectors[p].tobytes(), lb) for lb, _, _, _, p, _ in rows],
-            )
-        else:
-            conn.executemany(
-                "UPDATE records SET document = ?, metadata = ?, uri = ? WHERE label = ?",
-                [(d, m, u, lb) for lb, d, m, u, _, _ in rows],
-            )
-        changed_docs = [(lb, d) for lb, d, _, _, _, changed in rows if changed]
-        if changed_docs:
-            conn.executemany(
-                "DELETE FROM documents_fts WHERE rowid = ?", [(lb,) for lb, _ in changed_docs]
-            )
-            conn.executemany(
-                "INSERT INTO documents_fts (rowid, document) VALUES (?, ?)",
-                [(lb, d) for lb, d in changed_docs if d is not None],
-            )
 
     def _check_alive(self) -> None:
         if self.dropped:
@@ -509,23 +291,21 @@ class Segment:
         given); returns their ids."""
         with self.lock.write():
             self._check_alive()
-            labels = self._select(ids, where, where_document)
-            if limit is not None:
-                labels = labels[:limit]
-            if not labels:
-                return []
-            deleted_ids = [row[1] for row in self._fetch(labels, "r.id FROM records r").values()]
+            with self.store.snapshot() as conn:
+                self._catch_up(conn)
+            self._index_or_none()
             with self.store.tx() as conn:
+                # Chosen inside the transaction: no other process changes the rows meanwhile.
+                self._catch_up(conn)
+                labels = self._select(ids, where, where_document)
+                if limit is not None:
+                    labels = labels[:limit]
+                if not labels:
+                    return []
+                fetched = records.fetch(conn, labels, "r.id FROM records r")
+                deleted_ids = [row[1] for row in fetched.values()]
                 seq = self.store.next_seq(conn)
-                for chunk in _chunks(labels):
-                    marks = _marks(len(chunk))
-                    conn.execute(f"DELETE FROM records WHERE label IN ({marks})", chunk)
-                    conn.execute(f"DELETE FROM documents_fts WHERE rowid IN ({marks})", chunk)
-                if self.index_folder is not None:
-                    conn.executemany(
-                        "INSERT INTO deletions (seq, collection_id, label) VALUES (?, ?, ?)",
-                        [(seq, self.cid, label) for label in labels],
-                    )
+                records.delete(conn, self.cid, seq, labels, log=self.index_folder is not None)
             self._last_seq = seq
             index = self._index
             if index is not None:
@@ -556,36 +336,15 @@ class Segment:
                     out |= m
             return out
         mask = np.zeros(index.n, dtype=np.bool_)
-        if isinstance(node, Regex):
-            mask[index.slots_for(self._labels_matching(node.pattern))] = True
-        else:
-            mask[index.slots_for(self._labels_containing(node.text))] = True
+        with self.store.read() as conn:
+            if isinstance(node, Regex):
+                found = records.labels_matching(conn, self.cid, node.pattern)
+            else:
+                found = records.labels_containing(conn, self.cid, node.text)
+        mask[index.slots_for(found)] = True
         if node.negate:
             mask = ~mask & index.live_mask()
         return mask
-
-    def _labels_matching(self, pattern: re.Pattern[str]) -> List[int]:
-        # No index serves a regular expression: scan this collection's documents.
-        rows = self.store.query(
-            "SELECT label, document FROM records WHERE collection_id = ? AND document IS NOT NULL",
-            (self.cid,),
-        )
-        return [label for label, doc in rows if pattern.search(doc)]
-
-    def _labels_containing(self, text: str) -> List[int]:
-        with self.store.read() as conn:
-            if len(text) >= 3:
-                # FTS5 trigram phrase query = substring match, served by the index.
-                phrase = '"' + text.replace('"', '""') + '"'
-                cur = conn.execute(
-                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", (phrase,)
-                )
-            else:
-                cur = conn.execute(
-                    "SELECT label FROM records WHERE collection_id = ? AND instr(document, ?) > 0",
-                    (self.cid, text),
-                )
-            return [r[0] for r in cur]
 
     def _select(
         self,
@@ -600,32 +359,17 @@ class Segment:
         mask = self._mask(index, where, where_document)
         if ids is not None:
             with self.store.read() as conn:
-                found = self._existing(conn, ids)
+                found = records.existing(conn, self.cid, ids)
             # Insertion order, not the order of ``ids``: real Chroma 1.x answers so.
             labels = sorted(found[i].label for i in set(ids) if i in found)
             if mask is not None:
-                slot_of = index.slot_of
-                labels = [lb for lb in labels if mask[slot_of[lb]]]
+                labels = [lb for lb in labels if _allowed(mask, index.slot(lb))]
             return labels
         if mask is None:
-            rows = self.store.query(
-                "SELECT label FROM records WHERE collection_id = ? ORDER BY label", (self.cid,)
-            )
-            return [r[0] for r in rows]
+            with self.store.read() as conn:
+                return records.labels(conn, self.cid)
         slots = np.flatnonzero(mask & index.live_mask())
-        return [int(lb) for lb in np.sort(index.rowids[slots])]
-
-    def _fetch(self, labels: Sequence[int], fields: str) -> Dict[int, Tuple[Any, ...]]:
-        out: Dict[int, Tuple[Any, ...]] = {}
-        with self.store.read() as conn:
-            for chunk in _chunks(list(labels)):
-                cur = conn.execute(
-                    f"SELECT r.label, {fields} WHERE r.label IN ({_marks(len(chunk))})",
-                    chunk,
-                )
-                for row in cur:
-                    out[row[0]] = row
-        return out
+        return [int(lb) for lb in np.sort(index.rowids_at(slots))]
 
     def get(
         self,
@@ -636,19 +380,18 @@ class Segment:
         offset: int,
         include: List[str],
     ) -> GetResult:
-        fields = _fields(include)
+        columns = records.fields(include)
+        self.sync()
         with self.lock.read():
             if ids is None and where is None and where_document is None:
-                rows = self.store.query(
-                    f"SELECT r.label, {fields} WHERE r.collection_id = ? "
-                    "ORDER BY r.label LIMIT ? OFFSET ?",
-                    (self.cid, -1 if limit is None else limit, offset),
-                )
+                with self.store.read() as conn:
+                    rows = records.page(conn, self.cid, columns, limit, offset)
             else:
                 selected = self._select(ids, where, where_document)
                 end = None if limit is None else offset + limit
                 page = selected[offset:end]
-                fetched = self._fetch(page, fields)
+                with self.store.read() as conn:
+                    fetched = records.fetch(conn, page, columns)
                 rows = [fetched[label] for label in page if label in fetched]
         return get_result(rows, include)
 
@@ -661,6 +404,7 @@ class Segment:
         ids: Optional[List[str]],
         include: List[str],
     ) -> QueryResult:
+        self.sync()
         with self.lock.read():
             index = self._index_or_none()
             if index is None:
@@ -671,14 +415,14 @@ class Segment:
                 mask = self._mask(index, where, where_document)
                 if ids is not None:
                     with self.store.read() as conn:
-                        found = self._existing(conn, ids)
+                        found = records.existing(conn, self.cid, ids)
                     id_mask = np.zeros(index.n, dtype=np.bool_)
                     id_mask[index.slots_for(r.label for r in found.values())] = True
                     mask = id_mask if mask is None else mask & id_mask
                 dist, labels = index.search(queries, n_results, mask)
-        fields = _fields(include)
         wanted = sorted({int(x) for x in labels.ravel() if x >= 0})
-        fetched = self._fetch(wanted, fields)
+        with self.store.read() as conn:
+            fetched = records.fetch(conn, wanted, records.fields(include))
         per_query = []
         per_dist = []
         for qi in range(len(queries)):
@@ -693,52 +437,18 @@ class Segment:
         return query_result(per_query, per_dist, include)
 
     def count(self) -> int:
-        return int(
-            self.store.query("SELECT count(*) FROM records WHERE collection_id = ?", (self.cid,))[
-                0
-            ][0]
-        )
+        self.sync()
+        with self.store.read() as conn:
+            return records.count(conn, self.cid)
 
     def ensure_index(self) -> bool:
         """Load the index and build the graph for every vector written so far."""
+        self.sync()
         with self.lock.read():
             self._index_or_none()
         self.flush()
         return True
 
 
-def _fields(include: List[str]) -> str:
-    """Columns (and tables) for result rows: vectors are joined only when asked for."""
-    if "embeddings" in include:
-        return (
-            "r.id, r.document, r.metadata, r.uri, v.embedding "
-            "FROM records r JOIN vectors v ON v.label = r.label"
-        )
-    return "r.id, r.document, r.metadata, r.uri FROM records r"
-
-
-def hnsw_settings(
-    metadata: Optional[Dict[str, Any]], configuration: Optional[Dict[str, Any]]
-) -> Dict[str, Any]:
-    """Index settings from a collection: ``hnsw:*`` metadata keys (Chroma 0.4-0.6) and the
-    ``configuration["hnsw"]`` object (Chroma 1.x); metadata wins."""
-    config = (configuration or {}).get("hnsw") or {}
-    out: Dict[str, Any] = {}
-    for key, config_key in (
-        ("space", "space"),
-        ("M", "max_neighbors"),
-        ("construction_ef", "ef_construction"),
-        ("search_ef", "ef_search"),
-    ):
-        value = (metadata or {}).get(f"hnsw:{key}", config.get(config_key))
-        if value is not None:
-            out[key] = value
-    return out
-
-
-def _clean(meta: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """Metadata as stored on insert: None values dropped, empty as None."""
-    if not meta:
-        return None
-    out = {k: v for k, v in meta.items() if v is not None}
-    return out or None
+def _allowed(mask: Mask, slot: Optional[int]) -> bool:
+    return slot is not None and bool(mask[slot])

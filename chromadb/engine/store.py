@@ -1,5 +1,5 @@
 """SQLite, the system of record: connections, the one transaction manager, migrations, and the
-folder lock that keeps a second process from writing the same files.
+folder lock (shared by every process on the folder; exclusive for maintenance).
 
 Persistent: WAL journal, ``synchronous=FULL`` (a write is on disk when its call returns), one
 writer connection serialised by a lock and one reader connection per thread. In memory: one
@@ -17,12 +17,13 @@ import sys
 import threading
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from chromadb.errors import ChromaError
+from chromadb.errors import FolderInUseError
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _try_lock(fd: int) -> None:
+    def _try_lock(fd: int, shared: bool = False) -> None:
+        # Windows has no shared file locks here: every open there is exclusive.
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
     def _unlock(fd: int) -> None:
@@ -31,8 +32,8 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 else:
     import fcntl
 
-    def _try_lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    def _try_lock(fd: int, shared: bool = False) -> None:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -43,21 +44,12 @@ LOCK_FILE = "chroma.lock"
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-class FolderInUseError(ChromaError):
-    """Raised when another process already has the persist directory open."""
-
-    status_code = 409
-
-    @classmethod
-    def name(cls) -> str:
-        return "FolderInUseError"
-
-
 class Store:
     """Connections to one database file (or one in-memory database)."""
 
-    def __init__(self, path: Optional[str]) -> None:
+    def __init__(self, path: Optional[str], exclusive: bool = False) -> None:
         self.path = path
+        self._exclusive = exclusive
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._all: List[sqlite3.Connection] = []
@@ -77,21 +69,22 @@ class Store:
         self.migrate()
 
     def _lock_folder(self, path: str) -> None:
+        # Every process on the folder holds a shared lock for as long as it has it open; only
+        # work that needs the folder alone takes it exclusively.
         fh = open(os.path.join(path, LOCK_FILE), "a+")
         try:
-            _try_lock(fh.fileno())
+            _try_lock(fh.fileno(), shared=not self._exclusive)
         except OSError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
             fh.close()
+            if self._exclusive:
+                raise FolderInUseError(
+                    f"The persist directory {path!r} is in use by another client or server; close every "
+                    "client and server on it first"
+                ) from None
             raise FolderInUseError(
-                f"The persist directory {path!r} is in use by another process (pid {holder}); "
-                "open it from one process only, or run a server on it and connect with HttpClient"
+                f"The persist directory {path!r} is held alone by a maintenance command "
+                "(check, repair, restore); try again when it has finished"
             ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
         self._lock_fh = fh
 
     def _connect(self, readonly: bool = False) -> sqlite3.Connection:
@@ -149,6 +142,26 @@ class Store:
             ]
         )
 
+    def current_seq(self, conn: Optional[sqlite3.Connection] = None) -> int:
+        """The newest log sequence committed (by any process): one primary-key read."""
+        if conn is not None:
+            return int(conn.execute("SELECT seq FROM sequence WHERE id = 0").fetchone()[0])
+        with self.read() as reader:
+            return int(reader.execute("SELECT seq FROM sequence WHERE id = 0").fetchone()[0])
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every statement in it sees the same committed state."""
+        with self.read() as conn:
+            if self.path is None or conn.in_transaction:
+                yield conn
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A connection for reading. In memory it is the single connection (under the lock)."""
@@ -202,6 +215,11 @@ class Store:
                 continue
             script = (folder / name).read_text(encoding="utf-8")
             with self.tx() as c:
+                # Another process opening the same folder may have applied it meanwhile.
+                if c.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+                ).fetchone():
+                    continue
                 for statement in _split_sql(script):
                     c.execute(statement)
                 c.execute(

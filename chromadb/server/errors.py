@@ -20,22 +20,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chromadb.errors import ChromaError, InternalError, InvalidArgumentError
+from chromadb.errors import ChromaError, InternalError, InvalidArgumentError, class_for_status
 from chromadb.server.codec import json_response
 
 logger = logging.getLogger("chromadb.server")
-
-# Names for statuses that reach us without a ChromaError (routing, body size).
-_STATUS_NAMES = {
-    400: "InvalidArgumentError",
-    401: "AuthError",
-    403: "AuthorizationError",
-    404: "NotFoundError",
-    405: "MethodNotAllowed",
-    409: "UniqueConstraintError",
-    413: "BatchSizeExceededError",
-    429: "RateLimitError",
-}
 
 
 def error_response(
@@ -73,9 +61,9 @@ def to_response(exc: BaseException, request: Optional[Request] = None) -> Respon
     if isinstance(exc, RequestValidationError):
         return error_response(400, InvalidArgumentError.name(), _describe_validation(exc.errors()))
     if isinstance(exc, StarletteHTTPException):
-        name = _STATUS_NAMES.get(exc.status_code, "ChromaError")
-        if exc.status_code >= 500:
-            name = InternalError.name()
+        # Statuses that reach us without a ChromaError (routing, body size) take the name of
+        # the class that stands for the status.
+        name = class_for_status(exc.status_code).name()
         headers = exc.headers
         if exc.status_code == 405 and request is not None:
             headers = _allowed_methods(request) or headers

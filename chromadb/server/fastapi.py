@@ -21,6 +21,7 @@ import fastapi
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse
 
+from chromadb import console
 from chromadb.api import API
 from chromadb.config import Settings, System
 from chromadb.server import routes_v1, routes_v2
@@ -78,7 +79,7 @@ class FastAPI:
                 logger.info("Stopping the database engine")
                 self.close()
 
-        from chromadb import __version__
+        from chromadb._version import __version__
 
         application = fastapi.FastAPI(
             title="chromadb",
@@ -96,6 +97,7 @@ class FastAPI:
         routes_v1.register(application)
         routes_v2.register(application)
         application.add_api_route("/docs", _docs_page, methods=["GET"], include_in_schema=False)
+        console.register(application)
         application.openapi = openapi_builder(application)  # type: ignore[method-assign]
         self._add_middleware(application)
         return application

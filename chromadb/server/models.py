@@ -40,6 +40,7 @@ class CreateCollection(_Body):
     name: Name
     metadata: Optional[Dict[str, Any]] = None
     configuration: Optional[Dict[str, Any]] = None
+    schema_: Optional[Dict[str, Any]] = Field(default=None, alias="schema")
     get_or_create: bool = False
 
 

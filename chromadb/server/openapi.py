@@ -12,17 +12,22 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from chromadb.errors import ChromaError, status_table
 from chromadb.server.models import ErrorOut
 
-ERROR_STATUSES = {
-    "400": "Invalid input (InvalidArgumentError, InvalidDimension, DuplicateID ...)",
-    "401": "Missing or invalid credentials (AuthError)",
-    "403": "Not allowed (AuthorizationError), e.g. reset or raw_sql when disabled",
-    "404": "No such tenant, database or collection (NotFoundError)",
-    "409": "Already exists (UniqueConstraintError, IDAlreadyExists)",
-    "413": "Batch or request body too large (BatchSizeExceededError)",
-    "500": "Unexpected failure (InternalError)",
-}
+
+def error_statuses() -> Dict[str, str]:
+    """Each status a route may answer with, described by the error classes that carry it."""
+    out: Dict[str, str] = {}
+    for status, classes in status_table().items():
+        if status == 405:  # answered by routing, never by an operation
+            continue
+        lead = (classes[0].__doc__ or "").strip().splitlines()[0].rstrip(".")
+        names = ", ".join(cls.name() for cls in classes if cls is not ChromaError)
+        out[str(status)] = f"{lead} ({names})"
+    return out
+
+
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
 
@@ -34,7 +39,7 @@ def _with_errors(document: Dict[str, Any]) -> Dict[str, Any]:
             responses = operation.setdefault("responses", {})
             # FastAPI documents its own 422 for validation errors; ours answer 400 instead.
             responses.pop("422", None)
-            for status, description in ERROR_STATUSES.items():
+            for status, description in error_statuses().items():
                 responses.setdefault(
                     status,
                     {
@@ -50,7 +55,8 @@ def _with_errors(document: Dict[str, Any]) -> Dict[str, Any]:
 def _body_models(app: fastapi.FastAPI) -> Iterator[Tuple[str, str, Type[BaseModel]]]:
     """(path, method, model) for each route whose body ``deps.json_body`` parses."""
     for route in app.routes:
-        if not isinstance(route, APIRoute):
+        # Routes left out of the document (the console's) have no operation to add a body to.
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         for dependency in route.dependant.dependencies:
             model = getattr(dependency.call, "body_model", None)

@@ -69,7 +69,7 @@ def create_collection(
     model = api._create_collection(
         body.name,
         metadata=body.metadata,
-        configuration=configuration_in(body.configuration),
+        configuration=configuration_in(body.configuration, body.schema_),
         get_or_create=body.get_or_create,
         tenant=tenant,
         database=database,

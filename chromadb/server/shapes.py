@@ -1,6 +1,6 @@
 """The JSON shape of collections and results, per client generation.
 
-No one shape satisfies every official client (see COMPAT.md, "The collection object"):
+No one shape satisfies every official client (see docs/compat.md, "The collection object"):
 
 - ``seed``: chromadb 0.3.x in REST mode builds ``Collection(**json)``: only name, id, metadata.
 - ``legacy``: clients 0.5/0.6 (and the v1 routes) need ``configuration_json`` in the
@@ -16,8 +16,10 @@ from typing import Any, Dict, Literal, Mapping, Optional
 
 from starlette.requests import Request
 
-from chromadb.api.fastapi import USER_AGENT_MARK
+from chromadb._version import USER_AGENT_MARK
+from chromadb.api.collection_configuration import SCHEMA_KEY, public_configuration, schema_json_of
 from chromadb.api.models.model import CollectionModel
+from chromadb.engine import catalog
 
 Caller = Literal["seed", "legacy", "modern", "native"]
 
@@ -52,16 +54,12 @@ def caller_of(request: Request) -> Caller:
 
 
 def space_of(model: CollectionModel) -> str:
-    """The distance function of a collection, from its configuration or its metadata."""
-    hnsw = (model.configuration or {}).get("hnsw")
-    if isinstance(hnsw, Mapping) and isinstance(hnsw.get("space"), str):
-        return str(hnsw["space"])
-    space = (model.metadata or {}).get("hnsw:space")
-    return space if isinstance(space, str) else "l2"
+    """The distance function of a collection, by the engine's one rule."""
+    return catalog.space_of(model.metadata, model.configuration)
 
 
 def _modern_configuration(model: CollectionModel) -> Dict[str, Any]:
-    config = dict(model.configuration or {})
+    config = public_configuration(model.configuration)
     hnsw = config.get("hnsw")
     hnsw = dict(hnsw) if isinstance(hnsw, Mapping) else {}
     hnsw["space"] = space_of(model)
@@ -94,7 +92,7 @@ def collection_json(model: CollectionModel, caller: Caller) -> Dict[str, Any]:
         configuration = _legacy_configuration(model)
     else:
         configuration = _modern_configuration(model)
-    return {
+    shape = {
         "id": str(model.id),
         "name": model.name,
         "metadata": model.metadata,
@@ -103,11 +101,19 @@ def collection_json(model: CollectionModel, caller: Caller) -> Dict[str, Any]:
         "tenant": model.tenant,
         "database": model.database,
     }
+    if caller == "modern":
+        shape["schema"] = schema_json_of(model.configuration)
+    return shape
 
 
-def configuration_in(config: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+def configuration_in(
+    config: Optional[Dict[str, Any]], schema: Optional[Dict[str, Any]] = None
+) -> Optional[Dict[str, Any]]:
     """A collection configuration as a client sent it, in the 1.x form the engine stores:
-    the 0.5/0.6 ``CollectionConfigurationInternal`` form is translated, others pass through."""
+    the 0.5/0.6 ``CollectionConfigurationInternal`` form is translated, others pass through;
+    a schema sent beside it travels inside it."""
+    if schema is not None:
+        config = {**(config or {}), SCHEMA_KEY: schema}
     if not config or config.get("_type") != _LEGACY_TYPE:
         return config
     out = {k: v for k, v in config.items() if k not in ("_type", "hnsw_configuration")}

@@ -177,12 +177,23 @@ def python_client(distribution: str, version: str) -> Path:
 # Real Chroma in embedded mode (the oracle of the congruence and import tests).
 # Old releases need their era's pins to install and import on Python 3.11.
 _EMBEDDED_PINS: dict[str, tuple[str, ...]] = {
-    "0.3.29": ("pydantic<2", "numpy<2", "pandas<2.2", "fastapi<0.100", "posthog<3"),
+    # duckdb 1.x and pandas 2.1 break 0.3.29's duckdb+parquet engine on its first query.
+    "0.3.29": (
+        "pydantic<2",
+        "numpy<2",
+        "pandas<2.1",
+        "duckdb<0.9",
+        "fastapi<0.100",
+        "posthog<3",
+    ),
     "0.4.24": ("numpy<2", "posthog<3"),
     "0.5.23": ("numpy<2",),
     "0.6.3": (),
     "1.5.9": (),
 }
+
+# Bumped when a version's pins change, so that a venv cached with the old pins is not reused.
+_EMBEDDED_REVISION: dict[str, int] = {"0.3.29": 2}
 
 
 def embedded_chroma(version: str) -> Path:
@@ -191,7 +202,9 @@ def embedded_chroma(version: str) -> Path:
     Kept apart from :func:`python_client` because 0.3.29 there is the lean
     REST-only install, which cannot open a persist folder.
     """
-    folder = cache_root() / f"oracle-chromadb-{version}"
+    revision = _EMBEDDED_REVISION.get(version)
+    suffix = f"-r{revision}" if revision else ""
+    folder = cache_root() / f"oracle-chromadb-{version}{suffix}"
     python = folder / "bin" / "python"
     pins = _EMBEDDED_PINS.get(version, ())
     steps = [

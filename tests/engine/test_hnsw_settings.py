@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import chromadb
-from chromadb.engine.segment import hnsw_settings
+from chromadb.engine.catalog import hnsw_settings
 from chromadb.errors import InvalidArgumentError
 
 
@@ -17,8 +17,9 @@ def test_metadata_and_configuration_forms() -> None:
         "search_ef": 200,
         "construction_ef": 150,
     }
-    # Metadata wins where both speak.
-    assert hnsw_settings({"hnsw:search_ef": 20}, config)["search_ef"] == 20
+    # The configuration wins where both speak, as in real Chroma 1.x.
+    assert hnsw_settings({"hnsw:search_ef": 20}, config)["search_ef"] == 200
+    assert hnsw_settings({"hnsw:space": "ip"}, config)["space"] == "cosine"
 
 
 def test_modify_search_depth_reaches_the_live_index() -> None:
@@ -29,7 +30,8 @@ def test_modify_search_depth_reaches_the_live_index() -> None:
     try:
         col.add(ids=["a", "b"], embeddings=[[1.0, 0.0], [0.0, 1.0]])
         col.modify(configuration={"hnsw": {"ef_search": 300}})
-        assert col.configuration["hnsw"] == {"space": "cosine", "ef_search": 300}
+        assert col.configuration["hnsw"]["ef_search"] == 300
+        assert col.configuration["hnsw"]["space"] == "cosine"
         segment = client._api._segment(col.id)  # the engine's handle on this collection
         assert segment._search_ef == 300
         assert col.query(query_embeddings=[1.0, 0.1], n_results=1)["ids"] == [["a"]]

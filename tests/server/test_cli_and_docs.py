@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 
 from chromadb import __version__
 from chromadb.cli import main
-from chromadb.config import Settings
-from chromadb.server.fastapi import FastAPI
+from chromadb.engine.store import Store
 
 
 def test_help_names_the_run_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,15 +47,18 @@ def test_module_entry_point_reports_the_version() -> None:
     assert done.returncode == 0 and __version__ in done.stdout
 
 
-def test_a_folder_in_use_is_a_clean_error(tmp_path: Path) -> None:
-    held = FastAPI(Settings(is_persistent=True, persist_directory=str(tmp_path / "d")))
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_folder_held_by_maintenance_is_a_clean_error(tmp_path: Path, workers: str) -> None:
+    # Other servers and clients on the folder are fine; a maintenance command holds it alone.
+    held = Store(str(tmp_path / "d"), exclusive=True)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "chromadb.cli", "run", "--path", str(tmp_path / "d")],
+            [sys.executable, "-m", "chromadb.cli", "run", "--path", str(tmp_path / "d"),
+             "--port", "0", "--workers", workers],
             capture_output=True,
             text=True,
             timeout=60,
-        )
+        )  # fmt: skip
     finally:
         held.close()
     assert done.returncode == 1

@@ -4,9 +4,10 @@ files; the command itself is exercised by test_restart.py.)"""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -29,6 +30,13 @@ def _compose() -> Dict[str, Any]:
     yaml = pytest.importorskip("yaml")
     loaded: Dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     return loaded
+
+
+def _published(spec: str, env: Dict[str, str]) -> Tuple[str, ...]:
+    """The (address, host port, container port) a compose port entry gives under ``env``,
+    expanding ``${NAME:-default}`` as compose does."""
+    expanded = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m.group(1)) or m.group(2), spec)
+    return tuple(expanded.split(":"))
 
 
 def _assert_runs_the_server(command: List[str]) -> None:
@@ -54,7 +62,7 @@ def test_compose_builds_the_image_with_a_persistent_volume_and_healthcheck() -> 
     assert service["build"] == "."
     command = service["command"]
     _assert_runs_the_server(command if isinstance(command, list) else shlex.split(command))
-    assert "8000:8000" in service["ports"]
+    assert _published(service["ports"][0], {}) == ("127.0.0.1", "8000", "8000")
     volume, _, target = service["volumes"][0].partition(":")
     assert target == "/data" and volume in compose["volumes"]
     assert "/api/v2/heartbeat" in " ".join(service["healthcheck"]["test"])
@@ -64,3 +72,45 @@ def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".venv", ".git", "chroma_data"):
         assert entry in ignored
+
+
+def test_compose_publishes_on_loopback_unless_told_otherwise() -> None:
+    spec = _compose()["services"]["server"]["ports"][0]
+    assert _published(spec, {"CHROMA_BIND_ADDRESS": "0.0.0.0", "CHROMA_PORT": "9000"}) == (
+        "0.0.0.0",
+        "9000",
+        "8000",
+    )
+    # What the comment at the top tells users to set when opening it up.
+    header = (ROOT / "docker-compose.yml").read_text().split("services:")[0]
+    assert "CHROMA_SERVER_AUTH_CREDENTIALS" in header and "CHROMA_BIND_ADDRESS" in header
+
+
+def test_the_files_the_image_copies_are_enough_to_build_the_package(tmp_path: Path) -> None:
+    """What the Dockerfile COPYs (and .dockerignore lets through) builds the wheel that its
+    `pip install .` installs: a file the build needs but the image lacks fails here."""
+    import shutil
+    import subprocess
+    import sys
+
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    context = tmp_path / "app"
+    for step in _dockerfile()["COPY"]:
+        *sources, destination = step.split()
+        for source in sources:
+            assert source not in ignored, f"COPY {source}, but .dockerignore leaves it out"
+            target = context / destination / Path(source).name
+            if (ROOT / source).is_dir():
+                shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / source, target)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), "."],
+        cwd=context,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert list(tmp_path.glob("chromadb-*.whl"))

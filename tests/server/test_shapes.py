@@ -24,7 +24,8 @@ def _get(http: TestClient, path: str, agent: str) -> dict:
 
 def test_seed_client_gets_only_name_id_metadata(http: TestClient, cid: str) -> None:
     body = _get(http, "/api/v1/collections/shaped", "python-requests/2.31.0")
-    assert body == {"name": "shaped", "id": cid, "metadata": {"hnsw:space": "cosine"}}
+    # The configuration is not copied into the metadata (as in real 1.x).
+    assert body == {"name": "shaped", "id": cid, "metadata": None}
 
 
 @pytest.mark.parametrize(
@@ -68,4 +69,13 @@ def test_our_client_gets_the_configuration_as_stored(http: TestClient, cid: str)
     body = _get(
         http, V2 + "/collections/shaped", "Chroma Python Client v1.5.0 (chromadb-clean-room)"
     )
-    assert body["configuration_json"] == CONFIG
+    # As stored: real 1.x's HNSW defaults filled in around what was given.
+    hnsw = {
+        "space": "cosine",
+        "ef_construction": 100,
+        "ef_search": 100,
+        "max_neighbors": 16,
+        "resize_factor": 1.2,
+        "sync_threshold": 1000,
+    }
+    assert body["configuration_json"] == {**CONFIG, "hnsw": hnsw, "spann": None}

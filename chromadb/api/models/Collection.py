@@ -10,7 +10,14 @@ from uuid import UUID
 import numpy as np
 from tqdm import tqdm
 
+from chromadb.api.collection_configuration import (
+    full_configuration,
+    public_configuration,
+    resolve_embedding_function,
+    schema_json_of,
+)
 from chromadb.api.models import rules
+from chromadb.api.schema import Schema
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
@@ -47,95 +54,6 @@ logger = logging.getLogger(__name__)
 # Documents per call to the embedding function when a write embeds many of them.
 EMBED_BATCH = 512
 
-_EF_KEY = "embedding_function"
-
-
-def _is_unset(value: Any) -> bool:
-    from chromadb.api import DEFAULT_EMBEDDING_FUNCTION
-
-    return value is DEFAULT_EMBEDDING_FUNCTION
-
-
-# Names that denote the same function (Chroma records the default under either).
-_EF_ALIASES = {"onnx_mini_lm_l6_v2": "default"}
-
-
-def _ef_name(ef: Any) -> Optional[str]:
-    name = getattr(ef, "name", None)
-    if callable(name):
-        try:
-            value = name()
-        except TypeError:
-            return None
-        return _EF_ALIASES.get(value, value) if isinstance(value, str) else None
-    return None
-
-
-def describe_embedding_function(ef: Any) -> Dict[str, Any]:
-    """How a collection records its embedding function: by name and configuration when the
-    function can describe itself, else as ``legacy`` (the client must pass it every time)."""
-    if _is_unset(ef):
-        return {"type": "known", "name": "default", "config": {}}
-    name = _ef_name(ef) if ef is not None else None
-    if name is None:
-        return {"type": "legacy"}
-    get_config = getattr(ef, "get_config", None)
-    config = get_config() if callable(get_config) else {}
-    return {"type": "known", "name": name, "config": config or {}}
-
-
-def configuration_with_embedding_function(
-    configuration: Optional[Dict[str, Any]], ef: Any
-) -> Dict[str, Any]:
-    """The configuration to store with a new collection, with its embedding function recorded."""
-    config = dict(configuration or {})
-    if _EF_KEY not in config or _is_unset(config.get(_EF_KEY)):
-        config[_EF_KEY] = describe_embedding_function(ef)
-    elif not isinstance(config[_EF_KEY], dict):
-        config[_EF_KEY] = describe_embedding_function(config[_EF_KEY])
-    return config
-
-
-def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[EmbeddingFunction[Any]]:
-    """Pick the embedding function for a collection handle: the one given, checked against the
-    recorded one; else the recorded one rebuilt from its configuration; else the default."""
-    recorded = (model.configuration or {}).get(_EF_KEY) or {}
-    recorded_name = recorded.get("name") if recorded.get("type") == "known" else None
-    recorded_name = _EF_ALIASES.get(recorded_name, recorded_name) if recorded_name else None
-    if not _is_unset(ef):
-        given = _ef_name(ef) if ef is not None else None
-        if ef is not None and given and recorded_name and given != recorded_name:
-            raise InvalidArgumentError(
-                f"Embedding function conflict: collection '{model.name}' was created with "
-                f"'{recorded_name}', but '{given}' was given"
-            )
-        return cast(Optional[EmbeddingFunction[Any]], ef)
-    # Imported only here: a handle given its function (or None) never pays for the providers.
-    from chromadb.utils import embedding_functions as efs
-
-    if recorded_name and recorded_name != "default":
-        try:
-            return cast(
-                EmbeddingFunction[Any],
-                efs.build_embedding_function(recorded_name, recorded.get("config") or {}),
-            )
-        except InvalidArgumentError as exc:
-            # A function this process does not know (registered elsewhere): the handle still
-            # opens, as in real Chroma; embedding through it says why it cannot.
-            logger.warning("Collection %r: %s", model.name, exc)
-            return cast(EmbeddingFunction[Any], _Unavailable(str(exc)))
-    return cast(EmbeddingFunction[Any], efs.DefaultEmbeddingFunction())
-
-
-class _Unavailable:
-    """Stands for a recorded embedding function that cannot be built here."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def __call__(self, input: Any) -> Any:
-        raise InvalidArgumentError(self.reason)
-
 
 class Collection:
     """A named set of records (id, embedding, document, metadata) with a vector index.
@@ -171,11 +89,21 @@ class Collection:
 
     @property
     def configuration(self) -> Dict[str, Any]:
-        return self._model.configuration
+        """The configuration, with the embedding function as an object (as real 1.x)."""
+        config = self.configuration_json
+        config["embedding_function"] = self._embedding_function
+        return config
 
     @property
     def configuration_json(self) -> Dict[str, Any]:
-        return self._model.configuration
+        """The configuration in JSON form: HNSW parameters, spann, the embedding function by
+        name and config."""
+        return full_configuration(public_configuration(self._model.configuration))
+
+    @property
+    def schema(self) -> Schema:
+        """The collection's schema, with its vector index filled from the configuration."""
+        return Schema.deserialize_from_json(schema_json_of(self._model.configuration))
 
     @property
     def tenant(self) -> str:

