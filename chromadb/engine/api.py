@@ -416,7 +416,8 @@ class EmbeddedAPI(API):
         where_document: Optional[WhereDocument] = None,
         limit: Optional[int] = None,
     ) -> IDs:
-        id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        # ids=[] names no record: refused (as real Chroma) rather than silently deleting none.
+        id_list = v.validate_ids(ids) if ids is not None else None
         limit, _ = v.validate_limit_offset(limit, None)
         return self._segment(collection_id).delete(
             id_list, parse_where(where), parse_where_document(where_document), limit

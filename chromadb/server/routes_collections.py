@@ -89,6 +89,37 @@ def get_collection(
     return json_response(collection_json(model, caller_of(request)))
 
 
+def get_collection_by_crn(request: Request, crn: str, api: ApiDep) -> Response:
+    """A collection by its resource name, ``tenant:database:name`` (real Chroma 1.x)."""
+    parts = crn.split(":")
+    if len(parts) != 3 or not all(parts):
+        raise InvalidArgumentError(
+            f"Expected a collection resource name of the form tenant:database:name, got {crn!r}"
+        )
+    tenant, database, name = parts
+    model = api._get_collection(name, tenant=tenant, database=database)
+    return json_response(collection_json(model, caller_of(request)))
+
+
+def indexing_status(
+    collection: str,
+    api: ApiDep,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> Response:
+    """How much of the collection queries see: all of it, always (vectors not yet in the graph
+    are searched exactly), so every operation counts as indexed."""
+    total = api._count(collection_id(api, collection, tenant, database))
+    return json_response(
+        {
+            "num_indexed_ops": total,
+            "num_unindexed_ops": 0,
+            "total_ops": total,
+            "op_indexing_progress": 1.0,
+        }
+    )
+
+
 def update_collection(
     request: Request,
     collection: str,
@@ -278,6 +309,8 @@ def register(add_route: Callable[..., Any], prefix: str) -> None:
         (base, list_collections, "GET", List[m.CollectionOut], 200),
         (base, create_collection, "POST", m.CollectionOut, 200),
         (one, get_collection, "GET", m.CollectionOut, 200),
+        (base + "/by-id/{collection}", get_collection, "GET", m.CollectionOut, 200),
+        (one + "/indexing_status", indexing_status, "GET", m.IndexingStatusOut, 200),
         (one, update_collection, "PUT", m.CollectionOut, 200),
         (one, delete_collection, "DELETE", m.EmptyOut, 200),
         (one + "/add", add, "POST", Any, 201),

@@ -65,7 +65,15 @@ def _delete_everything(op: Dict[str, Any], real: Answer, ours: Answer) -> bool:
     return op.get("method") == "delete" and not op.get("kwargs") and "result" in ours
 
 
+def _dimension_error(op: Dict[str, Any], real: Answer, ours: Answer) -> bool:
+    return (
+        _error_class(real) == "InvalidArgumentError"
+        and _error_class(ours) == "InvalidDimensionException"
+    )
+
+
 ALLOWANCES: List[Allowance] = [
+    Allowance("A wrong dimension raises InvalidDimensionException", _dimension_error),
     Allowance("delete() with no argument deletes every record", _delete_everything),
     Allowance("A collection that exists raises UniqueConstraintError", _exists_error),
     Allowance("Errors raised inside real Chroma's core", _internal_error),
