@@ -336,8 +336,7 @@ class EmbeddedAPI(API):
         documents: Optional[Documents] = None,
         uris: Optional[URIs] = None,
     ) -> bool:
-        if embeddings is None:
-            raise InvalidArgumentError("Embeddings are required to add records")
+        # New records without embeddings are refused where rows are written (segment).
         return self._write("add", collection_id, ids, embeddings, metadatas, documents, uris)
 
     def _update(

@@ -177,8 +177,6 @@ def add(
     """Add records; every id must be new, and the batch is stored whole or not at all."""
     cid = collection_id(api, collection, tenant, database)
     ids, embeddings, metadatas, documents, uris = _write_args(api, body)
-    if embeddings is None:
-        raise InvalidArgumentError("add needs embeddings: embed documents on the client side")
     api._add(cid, ids, embeddings, metadatas, documents, uris)
     return _written(request, 201)
 
@@ -208,8 +206,6 @@ def upsert(
     """Add the records that are new and update those that exist."""
     cid = collection_id(api, collection, tenant, database)
     ids, embeddings, metadatas, documents, uris = _write_args(api, body)
-    if embeddings is None:
-        raise InvalidArgumentError("upsert needs embeddings: embed documents on the client side")
     api._upsert(cid, ids, embeddings, metadatas, documents, uris)
     return _written(request)
 

@@ -24,6 +24,11 @@ def test_every_allowance_names_an_entry() -> None:
 
 def test_every_entry_is_an_allowance_or_says_why_not() -> None:
     # Entries about what this suite does not drive are named here.
-    untested = {"Data from real Chroma"}  # checked by the import tests, not by this suite
+    untested = {
+        "Data from real Chroma",  # the import tests check these
+        "Seed-era clients: update merges metadata, names follow 1.x",  # no seed op drives it
+        "Embeddings are stored as float32",  # within the float tolerance of compare.py
+        "Routes real Chroma serves that we do not",  # NOT_SERVED in test_http.py
+    }
     extra = [h for h in _headings() if h not in entries() and h not in untested]
     assert not extra, f"entries the suite does not allow: {extra}"

@@ -213,10 +213,6 @@ class Collection:
             if query_embeddings is not None
             else self._embed(maybe_cast_one_to_many(query_texts) or [])
         )
-        if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
-            raise InvalidArgumentError(
-                f"Expected n_results to be a positive integer, got {n_results!r}"
-            )
         self._check_filters(where, where_document, "query")
         result = self._client._query(
             self.id,
@@ -297,8 +293,8 @@ class Collection:
                 ``where`` or ``where_document``.
 
         Returns:
-            ``{"deleted": n}``, the number of records deleted, as real Chroma 1.x (clients with
-            the seed's settings get the ids deleted). With no argument at all, every record is
+            ``{"deleted": n}``, the number of records deleted, as real Chroma 1.x (None for
+            clients with the seed's settings, as 0.3). With no argument at all, every record is
             deleted, as the seed documents show.
         """
         id_list = maybe_cast_one_to_many(ids)
@@ -310,7 +306,7 @@ class Collection:
             self.id, ids=id_list, where=where, where_document=where_document, limit=limit
         )
         if not self._modern:
-            return deleted
+            return None  # as Chroma 0.3
         return {"deleted": len(deleted)}
 
     def modify(
@@ -335,7 +331,9 @@ class Collection:
             rules.check_where_document_shape(where_document, op)
 
     def _arrays(self, result: Any, query: bool) -> Any:
-        return rules.embeddings_as_arrays(result, query) if self._modern else result
+        if self._modern:
+            return rules.embeddings_as_arrays(result, query)
+        return rules.seed_shape(result, query)
 
     def _embed(self, documents: Documents) -> EmbeddingMatrix:
         if self._embedding_function is None:

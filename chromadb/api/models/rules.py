@@ -88,3 +88,14 @@ def embeddings_as_arrays(result: Any, query: bool) -> Any:
     else:
         result["embeddings"] = np.array(embeddings)
     return result
+
+
+# The keys Chroma 0.3 put in results (no uris, data or included).
+SEED_GET_KEYS = ("ids", "embeddings", "documents", "metadatas")
+SEED_QUERY_KEYS = (*SEED_GET_KEYS, "distances")
+
+
+def seed_shape(result: Any, query: bool) -> Any:
+    """A result with exactly the keys Chroma 0.3 returned."""
+    keys = SEED_QUERY_KEYS if query else SEED_GET_KEYS
+    return {key: result.get(key) for key in keys}
