@@ -11,9 +11,13 @@ import logging
 import os
 import socket
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from chromadb.api import API
+    from chromadb.config import Settings
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
 logger = logging.getLogger("chromadb.cli")
@@ -21,7 +25,8 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
-    from chromadb.commands import model, portability
+    from chromadb.commands import check, model, portability
+    from chromadb.commands import ray as ray_command
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -33,8 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
         epilog=environment_help()
         + "\n\n`make run` in a clone of the repository runs this command with the make\n"
-        "variables HOST, PORT and DATA (defaults 127.0.0.1, 8000, ./chroma_data), e.g.\n"
-        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma",
+        "variables HOST, PORT, DATA and WORKERS (defaults 127.0.0.1, 8000, ./chroma_data,\n"
+        "auto), e.g.\n"
+        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma WORKERS=4",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
@@ -43,19 +49,47 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1: local only; 0.0.0.0 for every interface)",
     )
-    run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    run.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument(
         "--workers",
-        type=int,
-        default=None,
-        help="server processes sharing the data folder (default: one per core)",
+        type=_workers,
+        default="auto",
+        help="server processes sharing the data folder: a number, or auto (one per core; "
+        "the default)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    ray_command.add_run_options(run)
     run.set_defaults(handler=_run_command)
     model.register(commands)
+    ray_command.register(commands)
     portability.register(commands)
+    check.register(commands)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {port}")
+    return port
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the server's socket now, before the database opens: a busy port is reported at
+    once and the data is not touched. uvicorn serves on this socket."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _configure_logging(level: str) -> None:
@@ -85,6 +119,7 @@ def run(
     log_level: str = "info",
     access_log: bool = False,
     workers: int = 1,
+    api_factory: Optional[Callable[[Settings], API]] = None,
 ) -> int:
     """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
     then stop the engine cleanly; with ``workers`` > 1 from that many processes. Returns the
@@ -95,24 +130,40 @@ def run(
 
     _configure_logging(log_level)
     data = os.path.abspath(path)
+    try:
+        sock = _listen(host, port)
+    except OSError as exc:
+        logger.error(
+            "Cannot listen on %s port %s: %s; stop what uses it or choose another --port",
+            host,
+            port,
+            exc.strerror or exc,
+        )
+        return 1
+    if os.path.exists(data) and not os.path.isdir(data):
+        sock.close()
+        logger.error("Cannot open the data in %s: it is a file, not a folder", data)
+        return 1
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
     if workers > 1:
         from chromadb.server import workers as multi
 
+        sock.close()  # the port was free; the workers bind it themselves
         status = multi.serve(data, host, port, workers, log_level, access_log)
         logger.info("Chroma server stopped; data in %s", data)
         return status
     try:
-        app = FastAPI(settings).app()
+        app = FastAPI(settings, api=api_factory(settings) if api_factory else None).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
+        sock.close()
         logger.error("Cannot open the data in %s: %s", data, exc)
         return 1
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="on"
     )
     try:
-        _AnnouncingServer(config).run()
+        _AnnouncingServer(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn has already shut down gracefully (engine stopped) and re-raises Ctrl-C.
         pass
@@ -133,13 +184,29 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from chromadb.commands import ray as ray_command
     from chromadb.server.workers import default_workers
 
-    if args.workers is not None and args.workers < 1:
-        logger.error("--workers must be at least 1, got %d", args.workers)
-        return 2
-    workers = args.workers if args.workers is not None else default_workers()
-    return run(args.path, args.host, args.port, args.log_level, args.access_log, workers)
+    factory = ray_command.api_factory(args)
+    if factory is not None:
+        workers = 1  # a Ray frontend is one process: it coordinates the shards' replicas
+    else:
+        workers = default_workers() if args.workers == "auto" else int(args.workers)
+    return run(
+        args.path,
+        args.host,
+        args.port,
+        args.log_level,
+        args.access_log,
+        workers,
+        api_factory=factory,
+    )
+
+
+def _workers(text: str) -> str:
+    if text == "auto" or (text.isdigit() and int(text) >= 1):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number of at least 1, or auto; got {text!r}")
 
 
 if __name__ == "__main__":

@@ -151,7 +151,9 @@ class Segment:
     def checkpoint(self, force: bool = False) -> None:
         """Save the index so that reopening replays little; call with the write lock held."""
         index = self._index
-        if self.index_folder is None or index is None or (self._dirty == 0 and not force):
+        if self.index_folder is None or index is None or self.dropped:
+            return
+        if self._dirty == 0 and not force:
             return
         recovery.checkpoint(self.store, self.cid, index, self.index_folder, self._last_seq)
         self._dirty = 0
@@ -165,7 +167,10 @@ class Segment:
             index.compact()
             self._columns = None
         if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except Exception:  # the write is committed; the log replays what this misses
+                logger.exception("Could not checkpoint collection %s", self.cid)
         if index.pending and self._on_pending is not None:
             self._on_pending()
 
@@ -383,6 +388,7 @@ class Segment:
         columns = records.fields(include)
         self.sync()
         with self.lock.read():
+            self._index_or_none()  # first use: loaded and checked against SQLite
             if ids is None and where is None and where_document is None:
                 with self.store.read() as conn:
                     rows = records.page(conn, self.cid, columns, limit, offset)
@@ -438,6 +444,8 @@ class Segment:
 
     def count(self) -> int:
         self.sync()
+        # The first use of a collection loads its index, which checks it against SQLite.
+        self._index_or_none()
         with self.store.read() as conn:
             return records.count(conn, self.cid)
 

@@ -49,8 +49,8 @@ def mismatches(
         want_hnsw = (c.get("configuration") or {}).get("hnsw") or {}
         metadata = dict(col.metadata or {})
         if "hnsw:space" not in (c["metadata"] or {}) and want_hnsw.get("space"):
-            # A space given by configuration is also shown in our collection metadata.
-            if metadata.pop("hnsw:space", None) != want_hnsw["space"]:
+            # A space given by configuration may also show in the collection metadata.
+            if metadata.pop("hnsw:space", want_hnsw["space"]) != want_hnsw["space"]:
                 problems.append(f"{c['name']}: space not {want_hnsw['space']}")
         if (metadata or None) != (c["metadata"] or None):
             problems.append(f"{c['name']}: metadata {col.metadata} != {c['metadata']}")

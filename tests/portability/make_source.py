@@ -38,9 +38,6 @@ def plan(version: str) -> list:
         m = {"n": i, "half": i / 2 + 0.25, "kind": ["even", "odd"][i % 2]}
         if bools:
             m["flag"] = i % 3 == 0
-        if lists and i % 5 == 0:
-            m["tags"] = [f"t{i % 7}", "all"]
-            m["nums"] = [i, i + 1]
         return m
 
     docs = {
@@ -111,6 +108,35 @@ def plan(version: str) -> list:
     else:
         tuned["metadata"] = {"hnsw:space": "ip", "hnsw:construction_ef": 200, "hnsw:M": 32}
     out = [docs, plain, ip, empty, tuned]
+    if lists:  # list-valued metadata, new in 1.x
+        lids = [f"l{i}" for i in range(60)]
+        out.append(
+            {
+                "name": "with_lists",
+                "metadata": None,
+                "dim": 2,
+                "ops": [
+                    [
+                        "add",
+                        lids,
+                        vectors(rng, 60, 2),
+                        [
+                            {"tags": [f"t{i % 7}", "all"], "nums": [i, i + 1], "n": i}
+                            for i in range(60)
+                        ],
+                        None,
+                    ],
+                    [
+                        "update",
+                        lids[:10],
+                        vectors(rng, 10, 2),
+                        [{"tags": ["changed"], "flags": [True, False]}] * 10,
+                        None,
+                    ],
+                    ["delete", lids[50:55]],
+                ],
+            }
+        )
     if major >= (0, 5):  # tenants and databases of one's own
         out.append(
             {

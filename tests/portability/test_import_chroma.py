@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict
 
 import pytest
 
@@ -18,9 +18,11 @@ from tests.portability.conftest import VERSIONS, ChromaFolder, file_hashes
 pytestmark = pytest.mark.slow
 
 
-def _needs_lists(version: str) -> None:
-    if version.startswith("1.") and not list_metadata_supported():
-        pytest.xfail("list-valued metadata (Chroma 1.x) is not stored by the engine yet")
+LISTS = "with_lists"  # the 1.x collection with list-valued metadata
+
+
+def _without_lists(expected: Dict[str, Any]) -> Dict[str, Any]:
+    return {**expected, "collections": [c for c in expected["collections"] if c["name"] != LISTS]}
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -31,17 +33,23 @@ def test_import_brings_every_record_and_leaves_the_source_alone(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = chroma_folders[version]
-    _needs_lists(version)
-    dest = tmp_path / "ours"
+    expected = source.expected
+    args = ["import", str(source.path), "--path", str(tmp_path / "ours"), "--quiet"]
+    if not list_metadata_supported():  # test_list_metadata_from_chroma_1x covers that part
+        expected = _without_lists(expected)
+        for c in expected["collections"]:
+            args += ["--collection", c["name"]]
     try:
-        assert main(["import", str(source.path), "--path", str(dest), "--quiet"]) == 0
+        assert main(args) == 0
         summary = capsys.readouterr().out
-        total = sum(len(c["records"]) for c in source.expected["collections"])
+        total = sum(len(c["records"]) for c in expected["collections"])
         assert f"{total} records written" in summary
-        for tenant, database in places(source.expected):
-            there = chromadb.PersistentClient(path=str(dest), tenant=tenant, database=database)
-            assert mismatches(there, source.expected, tenant, database) == []
-        client = chromadb.PersistentClient(path=str(dest))
+        for tenant, database in places(expected):
+            there = chromadb.PersistentClient(
+                path=str(tmp_path / "ours"), tenant=tenant, database=database
+            )
+            assert mismatches(there, expected, tenant, database) == []
+        client = chromadb.PersistentClient(path=str(tmp_path / "ours"))
         # Imported collections answer queries: the nearest record to a stored vector is itself.
         docs = client.get_collection("docs_cosine", embedding_function=None)
         probe = docs.get(ids=["doc-00500"], include=["embeddings"])["embeddings"][0]
@@ -49,6 +57,40 @@ def test_import_brings_every_record_and_leaves_the_source_alone(
     finally:
         clear_system_cache()
     assert file_hashes(source.path) == source.hashes
+
+
+def test_list_metadata_is_read_from_chroma_1x(chroma_folders: Dict[str, ChromaFolder]) -> None:
+    from chromadb.portability.chroma_sqlite import ChromaSqliteSource
+
+    source = chroma_folders["1.5.9"]
+    want = next(c for c in source.expected["collections"] if c["name"] == LISTS)["records"]
+    with ChromaSqliteSource(str(source.path)) as reader:
+        collection = next(c for c in reader.collections() if c.name == LISTS)
+        got = {}
+        for batch in reader.batches(collection, 7):
+            got.update(zip(batch.ids, batch.metadatas))
+    assert got == {rid: r["metadata"] for rid, r in want.items()}
+
+
+def test_list_metadata_from_chroma_1x(
+    chroma_folders: Dict[str, ChromaFolder], tmp_path: Path
+) -> None:
+    if not list_metadata_supported():
+        pytest.xfail("list-valued metadata (Chroma 1.x) is not stored by the engine yet")
+    source = chroma_folders["1.5.9"]
+    dest = str(tmp_path / "ours")
+    try:
+        assert (
+            main(["import", str(source.path), "--path", dest, "--quiet", "--collection", LISTS])
+            == 0
+        )
+        only = {
+            **source.expected,
+            "collections": [c for c in source.expected["collections"] if c["name"] == LISTS],
+        }
+        assert mismatches(chromadb.PersistentClient(path=dest), only) == []
+    finally:
+        clear_system_cache()
 
 
 @pytest.mark.parametrize("version", ["0.3.29", "0.6.3"])

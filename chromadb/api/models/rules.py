@@ -4,7 +4,7 @@ result types it hands back.
 They live here, above the backends, because real Chroma makes them in its client: the same call
 then fails the same way in process and over HTTP, while our server still accepts the looser
 bodies older clients send (``where: {}``, several keys in one ``where``). Clients made with the
-seed documents' settings (``Settings.seed_era()``) keep the 0.3 rules and plain lists.
+seed documents' settings (``Settings.is_seed_era()``) keep the 0.3 rules and plain lists.
 """
 
 from __future__ import annotations
@@ -88,14 +88,3 @@ def embeddings_as_arrays(result: Any, query: bool) -> Any:
     else:
         result["embeddings"] = np.array(embeddings)
     return result
-
-
-# The keys Chroma 0.3 put in results (no uris, data or included).
-SEED_GET_KEYS = ("ids", "embeddings", "documents", "metadatas")
-SEED_QUERY_KEYS = (*SEED_GET_KEYS, "distances")
-
-
-def seed_shape(result: Any, query: bool) -> Any:
-    """A result with exactly the keys Chroma 0.3 returned."""
-    keys = SEED_QUERY_KEYS if query else SEED_GET_KEYS
-    return {key: result.get(key) for key in keys}
