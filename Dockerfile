@@ -24,6 +24,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/v2/heartbeat', timeout=4).status == 200 else 1)"]
 
-# The same command the test suite starts; 0.0.0.0 because the port is published by Docker.
+# The same command the test suite starts; 0.0.0.0 because the port is published by Docker;
+# one server process per core the container is given (all on the one data folder).
 # Further settings come from the environment (ALLOW_RESET, CHROMA_SERVER_AUTH_CREDENTIALS ...).
-CMD ["chroma", "run", "--path", "/data", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["chroma", "run", "--path", "/data", "--host", "0.0.0.0", "--port", "8000", "--workers", "auto"]

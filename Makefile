@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= ./chroma_data
+WORKERS ?= auto
 
 .PHONY: run test lint typecheck bench venv clean chromium
 
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 run: venv
-	$(VENV)/bin/chroma run --path $(DATA) --host $(HOST) --port $(PORT)
+	$(VENV)/bin/chroma run --path $(DATA) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # The console's browser tests drive Debian's Chromium. As root (CI) it is installed when missing;
 # elsewhere, or when that fails, those tests skip and say why.

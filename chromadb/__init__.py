@@ -23,6 +23,7 @@ from chromadb import types as types
 from chromadb import utils as utils
 from chromadb._version import __version__
 from chromadb.api import API, AdminAPI, ClientAPI
+from chromadb.api.async_api import AsyncClientAPI
 from chromadb.api.client import AdminClient
 from chromadb.api.client import Client as _Client
 from chromadb.api.models.Collection import Collection
@@ -64,6 +65,15 @@ from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, Settings
 # Chroma's names for the client classes the factories below build.
 ClientCreator = _Client
 AdminClientCreator = AdminClient
+
+
+def __getattr__(name: str) -> Any:
+    # The async client class is imported only when asked for.
+    if name == "AsyncClientCreator":
+        from chromadb.api.async_client import AsyncClient
+
+        return AsyncClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def configure(**kwargs: Any) -> None:
@@ -136,6 +146,43 @@ def PersistentClient(
     )
 
 
+async def AsyncHttpClient(
+    host: str = "localhost",
+    port: int = 8000,
+    ssl: bool = False,
+    headers: Optional[Dict[str, str]] = None,
+    settings: Optional[Settings] = None,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> AsyncClientAPI:
+    """An async client of a chromadb server over httpx: ``client = await AsyncHttpClient()``;
+    every method (and every method of its collections) is a coroutine.
+
+    Examples:
+        ```python
+        client = await chromadb.AsyncHttpClient(host="localhost", port=8000)
+        collection = await client.create_collection("docs")
+        await collection.add(ids=["a"], embeddings=[[1.0, 2.0]])
+        ```
+    """
+    from chromadb.api.async_client import AsyncClient
+
+    base = settings if settings is not None else Settings()
+    return await AsyncClient.create(
+        base.model_copy(
+            update={
+                "chroma_api_impl": "rest",
+                "chroma_server_host": host,
+                "chroma_server_http_port": int(port),
+                "chroma_server_ssl_enabled": ssl,
+                "chroma_server_headers": headers,
+            }
+        ),
+        tenant,
+        database,
+    )
+
+
 def HttpClient(
     host: str = "localhost",
     port: int = 8000,
@@ -167,6 +214,8 @@ __all__ = [
     "AdminAPI",
     "AdminClient",
     "AdminClientCreator",
+    "AsyncClientAPI",
+    "AsyncHttpClient",
     "BoolInvertedIndexConfig",
     "Client",
     "ClientAPI",

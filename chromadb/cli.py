@@ -11,9 +11,13 @@ import logging
 import os
 import socket
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from chromadb.api import API
+    from chromadb.config import Settings
 
 LOG_LEVELS = ["critical", "error", "warning", "info", "debug"]
 logger = logging.getLogger("chromadb.cli")
@@ -22,6 +26,7 @@ logger = logging.getLogger("chromadb.cli")
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
     from chromadb.commands import model, portability
+    from chromadb.commands import ray as ray_command
     from chromadb.server.environment import environment_help
 
     parser = argparse.ArgumentParser(prog="chroma", description="chromadb command line")
@@ -33,8 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the database in PATH over HTTP (the v1 and v2 REST API).",
         epilog=environment_help()
         + "\n\n`make run` in a clone of the repository runs this command with the make\n"
-        "variables HOST, PORT and DATA (defaults 127.0.0.1, 8000, ./chroma_data), e.g.\n"
-        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma",
+        "variables HOST, PORT, DATA and WORKERS (defaults 127.0.0.1, 8000, ./chroma_data,\n"
+        "auto), e.g.\n"
+        "  make run HOST=0.0.0.0 PORT=9000 DATA=/srv/chroma WORKERS=4",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--path", default="./chroma_data", help="data folder (default ./chroma_data)")
@@ -46,14 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument(
         "--workers",
-        type=int,
-        default=None,
-        help="server processes sharing the data folder (default: one per core)",
+        type=_workers,
+        default="auto",
+        help="server processes sharing the data folder: a number, or auto (one per core; "
+        "the default)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="default info")
     run.add_argument("--access-log", action="store_true", help="log every request (off by default)")
+    ray_command.add_run_options(run)
     run.set_defaults(handler=_run_command)
     model.register(commands)
+    ray_command.register(commands)
     portability.register(commands)
     return parser
 
@@ -85,6 +94,7 @@ def run(
     log_level: str = "info",
     access_log: bool = False,
     workers: int = 1,
+    api_factory: Optional[Callable[[Settings], API]] = None,
 ) -> int:
     """Serve the database in ``path`` on ``host:port`` until interrupted (Ctrl-C or SIGTERM),
     then stop the engine cleanly; with ``workers`` > 1 from that many processes. Returns the
@@ -104,7 +114,7 @@ def run(
         logger.info("Chroma server stopped; data in %s", data)
         return status
     try:
-        app = FastAPI(settings).app()
+        app = FastAPI(settings, api=api_factory(settings) if api_factory else None).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
         logger.error("Cannot open the data in %s: %s", data, exc)
         return 1
@@ -133,13 +143,29 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from chromadb.commands import ray as ray_command
     from chromadb.server.workers import default_workers
 
-    if args.workers is not None and args.workers < 1:
-        logger.error("--workers must be at least 1, got %d", args.workers)
-        return 2
-    workers = args.workers if args.workers is not None else default_workers()
-    return run(args.path, args.host, args.port, args.log_level, args.access_log, workers)
+    factory = ray_command.api_factory(args)
+    if factory is not None:
+        workers = 1  # a Ray frontend is one process: it coordinates the shards' replicas
+    else:
+        workers = default_workers() if args.workers == "auto" else int(args.workers)
+    return run(
+        args.path,
+        args.host,
+        args.port,
+        args.log_level,
+        args.access_log,
+        workers,
+        api_factory=factory,
+    )
+
+
+def _workers(text: str) -> str:
+    if text == "auto" or (text.isdigit() and int(text) >= 1):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number of at least 1, or auto; got {text!r}")
 
 
 if __name__ == "__main__":

@@ -327,3 +327,14 @@ __all__ = [
     "error_types",
     "status_table",
 ]
+
+
+class ShardUnavailableError(ChromaError):
+    """Raised on a Ray cluster when no live replica of a shard can serve the call (every node
+    holding it is down). Nothing was written; retry once a node holding it is back."""
+
+    status_code = 503
+
+    @classmethod
+    def name(cls) -> str:
+        return "ShardUnavailableError"

@@ -705,6 +705,10 @@ def __getattr__(name: str) -> Any:
         from chromadb.auth import UserIdentity
 
         return UserIdentity
+    if name in ("AsyncAdminAPI", "AsyncBaseAPI", "AsyncClientAPI", "AsyncServerAPI"):
+        from chromadb.api import async_api
+
+        return getattr(async_api, name)
     if name == "Search":
         from chromadb.api.search import Search
 

@@ -12,12 +12,14 @@ numbers vectors in the order they are added, so a slot keeps its number). Small 
 filtered searches are answered exactly, which is both faster and exact there.
 
 Locking: the caller (the segment) serialises writes against reads of the slot maps. Inside,
-``graph_lock`` keeps faiss reads (searches, reading its vectors, saving) apart from ``flush``'s
-adds (faiss allows concurrent searches but no search during an add). ``flush`` never holds it
-for long: it adds a few vectors per step, sized to take about ``STEP_SECONDS``, and the lock is
+``graph_lock`` keeps faiss reads (searches, reading its vectors) apart from ``flush``'s adds
+(faiss allows concurrent searches but no search during an add). ``flush`` never holds it for
+long: it adds a few vectors per step, sized to take about ``STEP_SECONDS``, and the lock is
 phase-fair, so a search waits for at most one step however large the backlog. ``_build_lock``
-lets one flush run at a time; ``_tail_lock`` guards the tail's bookkeeping and is never held
-while taking another lock. Order: segment lock, _build_lock, graph_lock, _tail_lock.
+(first-come, first-served) is held for each step and by ``save``: a checkpoint waits for at
+most one step and, since nothing else changes the graph, writes it while searches go on.
+``_tail_lock`` guards the tail's bookkeeping and is never held while taking another lock.
+Order: segment lock, _build_lock, graph_lock, _tail_lock.
 
 Checkpoints (``save``/``load``) are checksummed: see ``checkpoint.py``.
 """
@@ -38,7 +40,7 @@ from numpy.typing import NDArray
 from chromadb.engine import checkpoint
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
-from chromadb.engine.rwlock import RWLock
+from chromadb.engine.rwlock import FairLock, RWLock
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
@@ -46,7 +48,11 @@ EXACT_MAX = 4_096
 EXACT_FRACTION = 0.02
 DEFAULT_M = 16
 DEFAULT_CONSTRUCTION_EF = 100
-DEFAULT_SEARCH_EF = 200  # real Chroma asks hnswlib for 100; faiss needs more for equal recall
+# Real Chroma's default depth, which every collection's configuration records when none was
+# given: asked for it, the graph is searched at DEFAULT_SEARCH_EF instead, since at equal depth
+# faiss's graph finds a little less than hnswlib's (docs/differences.md).
+CHROMA_SEARCH_EF = 100
+DEFAULT_SEARCH_EF = 200
 MAX_SEARCH_EF = 2048
 COMPACT_MIN_DEAD = 1_000
 COMPACT_DEAD_FRACTION = 0.3
@@ -58,6 +64,11 @@ MAX_STEP = 4_096
 TAIL_SKIP_MAX = 512
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
+
+
+def effective_search_ef(requested: int) -> int:
+    """The depth a search runs at for the collection's ``ef_search``."""
+    return DEFAULT_SEARCH_EF if requested == CHROMA_SEARCH_EF else requested
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ class VectorIndex:
         self._mapped_stat: Optional[Tuple[int, int]] = None
         self.graph_lock = RWLock()
         self._tail_lock = threading.Lock()
-        self._build_lock = threading.Lock()
+        self._build_lock = FairLock()
         self._step = 8  # vectors per build step, tuned to STEP_SECONDS as the graph grows
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
@@ -169,24 +180,22 @@ class VectorIndex:
     def flush(self, limit: Optional[int] = None) -> int:
         """Move up to ``limit`` tail vectors (all by default) into the graph; returns how many.
         Works in short steps under the graph lock, so searches go on between them."""
-        moved = 0
         # One thread: a step is too small to share, and OpenMP's waiting threads would take
         # the cores the searches need (the setting is per calling thread: put it back).
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            with self._build_lock:
-                moved = self._flush_steps(limit)
+            return self._flush_steps(limit)
         finally:
             faiss.omp_set_num_threads(threads)
-        return moved
 
     def _flush_steps(self, limit: Optional[int]) -> int:
         moved = 0
-        self._own()
+        with self._build_lock:
+            self._own()
         while limit is None or moved < limit:
             want = self._step if limit is None else min(self._step, limit - moved)
-            with self.graph_lock.write():
+            with self._build_lock, self.graph_lock.write():
                 started = time.perf_counter()
                 k = self._add_to_graph(want)
                 took = time.perf_counter() - started
@@ -219,7 +228,8 @@ class VectorIndex:
 
     def _own(self) -> None:
         """A graph mapped from a checkpoint is read-only: load a private copy before the
-        first add, while searches go on over the mapped one. Call with _build_lock held."""
+        first add, while searches go on over the mapped one. Call with _build_lock held
+        (nothing changes the mapped graph meanwhile)."""
         path = self._mapped_from
         if path is None:
             return
@@ -231,8 +241,7 @@ class VectorIndex:
         except (OSError, RuntimeError):
             index = None
         if index is None:  # the file was replaced since: copy what is mapped
-            with self.graph_lock.read():
-                index = faiss.deserialize_index(faiss.serialize_index(self.index))
+            index = faiss.deserialize_index(faiss.serialize_index(self.index))
         index.hnsw.efSearch = self.params.search_ef
         with self.graph_lock.write():
             if self._mapped_from == path:  # not replaced by a compaction meanwhile
@@ -403,9 +412,10 @@ class VectorIndex:
             empty = np.full((len(queries), 0), -1, dtype=np.int64)
             return np.empty((len(queries), 0), np.float32), empty
         params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+        depth = effective_search_ef(self.params.search_ef)
         # A filter leaves fewer usable neighbours per step: search deeper as it narrows.
         widen = min(8.0, (self.n / max(candidates, 1)) ** 0.5)
-        params.efSearch = int(min(MAX_SEARCH_EF, max(self.params.search_ef, k) * widen))
+        params.efSearch = int(min(MAX_SEARCH_EF, max(depth, k) * widen))
         params.efSearch = max(params.efSearch, k)
         bitmap = None
         if allowed is not None:
@@ -428,10 +438,12 @@ class VectorIndex:
     def save(self, folder: str, seq: int) -> None:
         """Write a checkpoint holding everything up to log sequence ``seq`` (the graph, and the
         tail not yet in it), with checksums; atomic: the manifest naming the complete files is
-        replaced last."""
+        replaced last. Call with the segment's write lock held (the slot maps stay still)."""
         os.makedirs(folder, exist_ok=True)
         files: Dict[str, Dict[str, object]] = {}
-        with self.graph_lock.read():
+        # The build lock, not graph_lock: a waiting builder would hold up new searches behind
+        # a read lock held for the whole (long) write; this way searches go on meanwhile.
+        with self._build_lock:
             with self._tail_lock:
                 tail = self._tail[self._tail_from : self._tail_to]
             n, indexed, count = self.n, self.indexed, self.count

@@ -130,11 +130,10 @@ def checkpoint(store: Store, cid: str, index: VectorIndex, folder: str, seq: int
     """Save ``index`` as holding the log up to ``seq``, unless a checkpoint at least as new is
     already there (another process wrote it); prunes the log it makes redundant. Returns
     whether it wrote one."""
+    with store.read() as conn:
+        if records.collection_state(conn, cid) is None:
+            return False  # deleted (perhaps by another process): leave no files behind
     with _folder_lock(folder, shared=False):
-        with store.read() as conn:
-            state = records.collection_state(conn, cid)
-        if state is None:  # the collection was deleted meanwhile: leave no files behind
-            return False
         current = VectorIndex.checkpoint_seq(folder)
         if current is not None and current >= seq:
             return False

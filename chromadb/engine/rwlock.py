@@ -67,3 +67,25 @@ class RWLock:
                     self._generation += 1
                     self._owed = self._waiting_readers
                 self._cond.notify_all()
+
+
+class FairLock:
+    """A mutex taken in arrival order: a thread that releases it and comes straight back (the
+    graph builder, step after step) queues behind those already waiting."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while self._serving != ticket:
+                self._cond.wait()
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()

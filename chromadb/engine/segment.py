@@ -151,7 +151,9 @@ class Segment:
     def checkpoint(self, force: bool = False) -> None:
         """Save the index so that reopening replays little; call with the write lock held."""
         index = self._index
-        if self.index_folder is None or index is None or (self._dirty == 0 and not force):
+        if self.index_folder is None or index is None or self.dropped:
+            return
+        if self._dirty == 0 and not force:
             return
         recovery.checkpoint(self.store, self.cid, index, self.index_folder, self._last_seq)
         self._dirty = 0

@@ -96,6 +96,10 @@ class FastAPI:
         application.state.settings = self._settings
         routes_v1.register(application)
         routes_v2.register(application)
+        # A backend may serve routes of its own (a Ray frontend: placement, rebalance).
+        register_routes = getattr(self._api, "register_routes", None)
+        if register_routes is not None:
+            register_routes(application)
         application.add_api_route("/docs", _docs_page, methods=["GET"], include_in_schema=False)
         console.register(application)
         application.openapi = openapi_builder(application)  # type: ignore[method-assign]

@@ -17,6 +17,7 @@ import pytest
 
 import chromadb
 from chromadb.api import API
+from chromadb.api.client import clear_system_cache
 from chromadb.config import Settings, System
 from chromadb.engine.store import Store
 from chromadb.errors import FolderInUseError, NotFoundError
@@ -142,6 +143,8 @@ def test_a_collection_deleted_elsewhere_is_gone_here(folder: Path, peer: Peer) -
     again = client.create_collection("doomed", embedding_function=None)
     again.add(ids=["b"], embeddings=[_vec(2)])
     assert peer.call("get", "doomed")["ids"] == ["b"]
+    clear_system_cache()  # closing saves checkpoints, but none for a collection that is gone
+    assert not (folder / "index" / str(col.id)).exists()
 
 
 def test_reset_by_another_process(folder: Path, peer: Peer) -> None:
@@ -197,8 +200,6 @@ def test_maintenance_needs_the_folder_alone(folder: Path) -> None:
     client.heartbeat()
     with pytest.raises(FolderInUseError, match="in use"):
         Store(str(folder), exclusive=True)
-    from chromadb.api.client import clear_system_cache
-
     clear_system_cache()
     alone = Store(str(folder), exclusive=True)
     try:
@@ -206,3 +207,20 @@ def test_maintenance_needs_the_folder_alone(folder: Path) -> None:
             _client(folder).heartbeat()
     finally:
         alone.close()
+
+
+def test_a_call_when_nothing_changed_reads_the_log_once(folder: Path) -> None:
+    client = _client(folder)
+    col = client.create_collection("quiet", embedding_function=None)
+    col.add(ids=["a", "b"], embeddings=[_vec(1), _vec(2)], metadatas=[{"k": 1}, {"k": 2}])
+    col.query(query_embeddings=[_vec(1)], n_results=1, where={"k": 1})  # caches loaded
+    statements: list[str] = []
+    with client._api.store.read() as conn:  # this thread's reader: the one calls use here
+        conn.set_trace_callback(statements.append)
+    try:
+        assert col.query(query_embeddings=[_vec(1)], n_results=1, where={"k": 1})["ids"] == [["a"]]
+    finally:
+        with client._api.store.read() as conn:
+            conn.set_trace_callback(None)
+    log_reads = [s for s in statements if "records" not in s]
+    assert log_reads == ["SELECT seq FROM sequence WHERE id = 0"]

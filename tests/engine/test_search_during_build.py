@@ -13,7 +13,7 @@ import pytest
 
 import chromadb
 from chromadb.engine.index import IndexParams, VectorIndex
-from chromadb.engine.rwlock import RWLock
+from chromadb.engine.rwlock import FairLock, RWLock
 
 D, K = 128, 10
 N = 30_000  # several seconds of graph building on one core
@@ -171,3 +171,27 @@ def test_overlapping_readers_cannot_starve_a_writer() -> None:
         done.set()
         for r in readers:
             r.join()
+
+
+def test_fair_lock_serves_in_arrival_order() -> None:
+    lock = FairLock()
+    done = threading.Event()
+
+    def builder() -> None:  # takes the lock step after step, like flush
+        while not done.is_set():
+            with lock:
+                threading.Event().wait(0.0005)
+
+    def saver() -> None:  # like a checkpoint: needs the lock a few times between steps
+        for _ in range(20):
+            with lock:
+                pass
+        done.set()
+
+    b = threading.Thread(target=builder, name="builder")
+    b.start()
+    try:
+        _run([threading.Thread(target=saver, name="saver")])
+    finally:
+        done.set()
+        b.join()

@@ -4,19 +4,13 @@ the backend (embedded engine or HTTP client) through the API contract."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union, cast
-from uuid import UUID
-
-import numpy as np
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union, cast
 
 from chromadb.api.collection_configuration import (
-    full_configuration,
-    public_configuration,
-    resolve_embedding_function,
-    schema_json_of,
+    resolve_embedding_function as resolve_embedding_function,
 )
-from chromadb.api.schema import Schema
+from chromadb.api.models.CollectionCommon import EMBED_BATCH as EMBED_BATCH
+from chromadb.api.models.CollectionCommon import CollectionCommon
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
@@ -26,8 +20,6 @@ from chromadb.api.types import (
     Document,
     Documents,
     Embedding,
-    EmbeddingFunction,
-    EmbeddingMatrix,
     GetResult,
     IDs,
     Include,
@@ -37,99 +29,29 @@ from chromadb.api.types import (
     URIs,
     Where,
     WhereDocument,
-    as_lists,
     maybe_cast_one_to_many,
-    normalize_embeddings,
-    normalize_include,
 )
-from chromadb.errors import ChromaError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from chromadb.api import API
-    from chromadb.api.models.model import CollectionModel
 
 logger = logging.getLogger(__name__)
 
-# Documents per call to the embedding function when a write embeds many of them.
-EMBED_BATCH = 512
 
-
-class Collection:
+class Collection(CollectionCommon):
     """A named set of records (id, embedding, document, metadata) with a vector index.
 
     Get one from a client: ``client.create_collection("docs")``, ``client.get_collection("docs")``.
     """
 
-    def __init__(
-        self,
-        client: API,
-        model: CollectionModel,
-        embedding_function: Any = None,
-    ) -> None:
-        self._client = client
-        self._model = model
-        self._embedding_function = resolve_embedding_function(model, embedding_function)
-
-    # -- properties ------------------------------------------------------------------------------
     @property
-    def id(self) -> UUID:
-        return self._model.id
-
-    @property
-    def name(self) -> str:
-        return self._model.name
-
-    @property
-    def metadata(self) -> Optional[CollectionMetadata]:
-        return self._model.metadata
-
-    @property
-    def configuration(self) -> Dict[str, Any]:
-        """The configuration, with the embedding function as an object (as real 1.x)."""
-        config = self.configuration_json
-        config["embedding_function"] = self._embedding_function
-        return config
-
-    @property
-    def configuration_json(self) -> Dict[str, Any]:
-        """The configuration in JSON form: HNSW parameters, spann, the embedding function by
-        name and config."""
-        return full_configuration(public_configuration(self._model.configuration))
-
-    @property
-    def schema(self) -> Schema:
-        """The collection's schema, with its vector index filled from the configuration."""
-        return Schema.deserialize_from_json(schema_json_of(self._model.configuration))
-
-    @property
-    def tenant(self) -> str:
-        return self._model.tenant
-
-    @property
-    def database(self) -> str:
-        return self._model.database
-
-    @property
-    def dimension(self) -> Optional[int]:
-        return self._model.dimension
-
-    @property
-    def embedding_function(self) -> Optional[EmbeddingFunction[Any]]:
-        return self._embedding_function
-
-    def __repr__(self) -> str:
-        return f"Collection(name={self.name}, id={self.id}, metadata={self.metadata})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Collection) and self.id == other.id and self.name == other.name
-
-    def __hash__(self) -> int:
-        return hash(self.id)
+    def _api(self) -> API:
+        return cast("API", self._client)
 
     # -- reading ---------------------------------------------------------------------------------
     def count(self) -> int:
         """The number of records in this collection."""
-        return self._client._count(self.id)
+        return self._api._count(self.id)
 
     def get(
         self,
@@ -153,19 +75,13 @@ class Collection:
         Returns:
             GetResult: ids and the included fields, aligned by position.
         """
-        return self._client._get(
-            self.id,
-            ids=maybe_cast_one_to_many(ids),
-            where=where,
-            limit=limit,
-            offset=offset,
-            where_document=where_document,
-            include=normalize_include(include, DEFAULT_GET_INCLUDE),
+        return self._api._get(
+            self.id, **self._get_args(ids, where, limit, offset, where_document, include)
         )
 
     def peek(self, limit: int = 10) -> GetResult:
         """The first ``limit`` records of the collection, with their embeddings."""
-        return self._client._peek(self.id, limit)
+        return self._api._peek(self.id, limit)
 
     def query(
         self,
@@ -195,28 +111,10 @@ class Collection:
         Returns:
             QueryResult: one inner list per query, nearest first.
         """
-        if (query_embeddings is None) == (query_texts is None):
-            raise InvalidArgumentError(
-                "You must provide either query_embeddings or query_texts, but not both"
-            )
-        embeddings = (
-            normalize_embeddings(query_embeddings)
-            if query_embeddings is not None
-            else self._embed(maybe_cast_one_to_many(query_texts) or [])
+        args = self._query_args(
+            query_embeddings, query_texts, n_results, where, where_document, include, ids
         )
-        if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
-            raise InvalidArgumentError(
-                f"Expected n_results to be a positive integer, got {n_results!r}"
-            )
-        return self._client._query(
-            self.id,
-            query_embeddings=embeddings if embeddings is not None else [],
-            n_results=n_results,
-            where=where,
-            where_document=where_document,
-            include=normalize_include(include, DEFAULT_QUERY_INCLUDE),
-            ids=maybe_cast_one_to_many(ids),
-        )
+        return self._api._query(self.id, **args)
 
     # -- writing ---------------------------------------------------------------------------------
     def add(
@@ -240,7 +138,7 @@ class Collection:
         id_list, emb, metas, docs, uri_list = self._prepare(
             ids, embeddings, metadatas, documents, uris
         )
-        self._client._add(self.id, id_list, self._required(emb), metas, docs, uri_list)
+        self._api._add(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
     def update(
         self,
@@ -253,7 +151,7 @@ class Collection:
     ) -> None:
         """Update the embeddings, metadatas or documents of existing records. A document given
         without an embedding is re-embedded. A metadata key set to None is removed."""
-        self._client._update(self.id, *self._prepare(ids, embeddings, metadatas, documents, uris))
+        self._api._update(self.id, *self._prepare(ids, embeddings, metadatas, documents, uris))
 
     def upsert(
         self,
@@ -268,7 +166,7 @@ class Collection:
         id_list, emb, metas, docs, uri_list = self._prepare(
             ids, embeddings, metadatas, documents, uris
         )
-        self._client._upsert(self.id, id_list, self._required(emb), metas, docs, uri_list)
+        self._api._upsert(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
     def delete(
         self,
@@ -278,7 +176,7 @@ class Collection:
     ) -> None:
         """Delete the records with these ids and/or matching these filters. With no argument
         at all, deletes every record (as the seed documents)."""
-        self._client._delete(
+        self._api._delete(
             self.id, ids=maybe_cast_one_to_many(ids), where=where, where_document=where_document
         )
 
@@ -289,87 +187,13 @@ class Collection:
         configuration: Optional[Dict[str, Any]] = None,
     ) -> None:
         """Change the name and/or the metadata of this collection."""
-        self._model = self._client._modify(
+        self._model = self._api._modify(
             self.id, new_name=name, new_metadata=metadata, new_configuration=configuration
         )
 
     def create_index(self) -> bool:
         """Build the vector index now (it is kept up to date on every write anyway)."""
-        return self._client._create_index(self.id)
-
-    # -- helpers ---------------------------------------------------------------------------------
-    def _embed(self, documents: Documents) -> EmbeddingMatrix:
-        if self._embedding_function is None:
-            raise InvalidArgumentError(
-                "You must provide an embedding function to compute embeddings from documents"
-            )
-        for i, doc in enumerate(documents):
-            if not isinstance(doc, str):
-                raise InvalidArgumentError(
-                    f"Expected document {i} to be a str, got {type(doc).__name__}"
-                )
-        ef = self._embedding_function
-        if len(documents) <= EMBED_BATCH:
-            return self._embed_batch(ef, documents, 0)
-        # Thousands of documents take a while: show progress, embed in batches, and say which
-        # batch failed if one does.
-        parts: List[EmbeddingMatrix] = []
-        with tqdm(total=len(documents), desc="Embedding", unit="doc") as bar:
-            for start in range(0, len(documents), EMBED_BATCH):
-                batch = documents[start : start + EMBED_BATCH]
-                parts.append(self._embed_batch(ef, batch, start))
-                bar.update(len(batch))
-        if all(isinstance(p, np.ndarray) for p in parts):
-            return np.concatenate(parts)
-        return [row for part in parts for row in (as_lists(part) or [])]
-
-    @staticmethod
-    def _embed_batch(
-        ef: EmbeddingFunction[Any], documents: Documents, start: int
-    ) -> EmbeddingMatrix:
-        where = f"documents {start}-{start + len(documents) - 1}"
-        try:
-            normalized = normalize_embeddings(ef(documents))
-            embeddings = normalized if normalized is not None else []
-        except ChromaError as exc:
-            raise type(exc)(f"Embedding {where} failed: {exc}") from exc
-        except Exception as exc:
-            raise ChromaError(f"Embedding {where} failed: {type(exc).__name__}: {exc}") from exc
-        if len(embeddings) != len(documents):
-            raise InvalidArgumentError(
-                f"The embedding function returned {len(embeddings)} embeddings for "
-                f"{len(documents)} documents ({where})"
-            )
-        return embeddings
-
-    @staticmethod
-    def _required(embeddings: Optional[EmbeddingMatrix]) -> EmbeddingMatrix:
-        if embeddings is None:
-            raise InvalidArgumentError(
-                "You must provide embeddings or documents (with an embedding function)"
-            )
-        return embeddings
-
-    def _prepare(
-        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
-    ) -> tuple[
-        IDs, Optional[EmbeddingMatrix], Optional[Metadatas], Optional[Documents], Optional[URIs]
-    ]:
-        """Wrap single records into batches and embed documents that lack embeddings."""
-        id_list = maybe_cast_one_to_many(ids)
-        if id_list is None:
-            raise InvalidArgumentError("Expected ids to be a list of str, got None")
-        emb = normalize_embeddings(embeddings)
-        metas = maybe_cast_one_to_many(metadatas)
-        docs = maybe_cast_one_to_many(documents)
-        uri_list = maybe_cast_one_to_many(uris)
-        if emb is None and docs is not None:
-            if len(docs) != len(id_list):
-                raise InvalidArgumentError(
-                    f"Number of documents ({len(docs)}) does not match number of ids ({len(id_list)})"
-                )
-            emb = self._embed(docs)
-        return id_list, emb, metas, docs, uri_list
+        return self._api._create_index(self.id)
 
 
 __all__ = ["Collection"]

@@ -9,30 +9,111 @@ Every function has ``name()``, ``get_config()`` (never a secret) and
 ``build_from_config(config)``; ``build_embedding_function(name, config)`` rebuilds one by name.
 """
 
-from chromadb.api.types import EmbeddingFunction
+from typing import Any, Dict, Set
+
+from chromadb.api.types import EmbeddingFunction, SparseEmbeddingFunction
+from chromadb.utils.embedding_functions import (  # noqa: F401 - Chroma's module names
+    cohere_embedding_function,
+    ollama_embedding_function,
+    onnx_mini_lm_l6_v2,
+    openai_embedding_function,
+    sentence_transformer_embedding_function,
+)
+from chromadb.utils.embedding_functions import utils as utils
+from chromadb.utils.embedding_functions.amazon_bedrock_embedding_function import (
+    AmazonBedrockEmbeddingFunction,
+)
+from chromadb.utils.embedding_functions.baseten_embedding_function import BasetenEmbeddingFunction
+from chromadb.utils.embedding_functions.chroma_langchain_embedding_function import (
+    ChromaLangchainEmbeddingFunction,
+)
+from chromadb.utils.embedding_functions.cloudflare_workers_ai_embedding_function import (
+    CloudflareWorkersAIEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.cohere import CohereEmbeddingFunction
 from chromadb.utils.embedding_functions.errors import (
     EmbeddingFunctionError,
     EmbeddingServiceError,
     ModelFileError,
 )
+from chromadb.utils.embedding_functions.google_embedding_function import (
+    GoogleGeminiEmbeddingFunction,
+    GoogleGenaiEmbeddingFunction,
+    GoogleGenerativeAiEmbeddingFunction,
+    GooglePalmEmbeddingFunction,
+    GoogleVertexEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.huggingface import HuggingFaceEmbeddingFunction
+from chromadb.utils.embedding_functions.huggingface_embedding_function import (
+    HuggingFaceEmbeddingServer,
+)
+from chromadb.utils.embedding_functions.instructor_embedding_function import (
+    InstructorEmbeddingFunction,
+)
+from chromadb.utils.embedding_functions.jina_embedding_function import (
+    JinaEmbeddingFunction,
+    JinaQueryConfig,
+)
+from chromadb.utils.embedding_functions.mistral_embedding_function import MistralEmbeddingFunction
+from chromadb.utils.embedding_functions.morph_embedding_function import MorphEmbeddingFunction
+from chromadb.utils.embedding_functions.nomic_embedding_function import (
+    NomicEmbeddingFunction,
+    NomicQueryConfig,
+)
 from chromadb.utils.embedding_functions.ollama import OllamaEmbeddingFunction
 from chromadb.utils.embedding_functions.onnx_minilm import (
     DefaultEmbeddingFunction,
     ONNXMiniLM_L6_V2,
 )
+from chromadb.utils.embedding_functions.open_clip_embedding_function import (
+    OpenCLIPEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.openai import OpenAIEmbeddingFunction
+from chromadb.utils.embedding_functions.perplexity_embedding_function import (
+    PerplexityEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.registry import (
     build_embedding_function,
     known_embedding_functions,
     register_embedding_function,
 )
+from chromadb.utils.embedding_functions.roboflow_embedding_function import (
+    RoboflowEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.sentence_transformer import (
     SentenceTransformerEmbeddingFunction,
 )
+from chromadb.utils.embedding_functions.text2vec_embedding_function import (
+    Text2VecEmbeddingFunction,
+)
+from chromadb.utils.embedding_functions.together_ai_embedding_function import (
+    TogetherAIEmbeddingFunction,
+)
+from chromadb.utils.embedding_functions.voyageai_embedding_function import (
+    VoyageAIEmbeddingFunction,
+)
 
 for _cls in (
+    AmazonBedrockEmbeddingFunction,
+    BasetenEmbeddingFunction,
+    ChromaLangchainEmbeddingFunction,
+    CloudflareWorkersAIEmbeddingFunction,
+    GoogleGenaiEmbeddingFunction,
+    GoogleGenerativeAiEmbeddingFunction,
+    GooglePalmEmbeddingFunction,
+    GoogleVertexEmbeddingFunction,
+    HuggingFaceEmbeddingServer,
+    InstructorEmbeddingFunction,
+    JinaEmbeddingFunction,
+    MistralEmbeddingFunction,
+    MorphEmbeddingFunction,
+    NomicEmbeddingFunction,
+    OpenCLIPEmbeddingFunction,
+    PerplexityEmbeddingFunction,
+    RoboflowEmbeddingFunction,
+    Text2VecEmbeddingFunction,
+    TogetherAIEmbeddingFunction,
+    VoyageAIEmbeddingFunction,
     DefaultEmbeddingFunction,
     SentenceTransformerEmbeddingFunction,
     OpenAIEmbeddingFunction,
@@ -44,19 +125,69 @@ for _cls in (
 # The name Chroma records for its ONNX class; the same function here.
 register_embedding_function(DefaultEmbeddingFunction, "onnx_mini_lm_l6_v2")
 
+# Sparse embedding functions (BM25, SPLADE ...) come with sparse vectors (the Search API).
+sparse_known_embedding_functions: Dict[str, type] = {}
+
+
+def register_sparse_embedding_function(cls: Any, name: str = "") -> Any:
+    """Make a sparse embedding function buildable by name."""
+    sparse_known_embedding_functions[name or cls.name()] = cls
+    return cls
+
+
+def get_builtins() -> Set[str]:
+    """The names of the embedding functions this package provides."""
+    return set(known_embedding_functions)
+
+
+def config_to_embedding_function(config: Dict[str, Any]) -> Any:
+    """Rebuild an embedding function from a recorded ``{"name": ..., "config": ...}``."""
+    if "name" not in config:
+        raise ValueError(f"An embedding function configuration needs a 'name', got {config!r}")
+    return build_embedding_function(config["name"], config.get("config") or {})
+
+
 __all__ = [
+    "AmazonBedrockEmbeddingFunction",
+    "BasetenEmbeddingFunction",
+    "ChromaLangchainEmbeddingFunction",
+    "CloudflareWorkersAIEmbeddingFunction",
     "CohereEmbeddingFunction",
     "DefaultEmbeddingFunction",
     "EmbeddingFunction",
     "EmbeddingFunctionError",
     "EmbeddingServiceError",
+    "GoogleGeminiEmbeddingFunction",
+    "GoogleGenaiEmbeddingFunction",
+    "GoogleGenerativeAiEmbeddingFunction",
+    "GooglePalmEmbeddingFunction",
+    "GoogleVertexEmbeddingFunction",
     "HuggingFaceEmbeddingFunction",
+    "HuggingFaceEmbeddingServer",
+    "InstructorEmbeddingFunction",
+    "JinaEmbeddingFunction",
+    "JinaQueryConfig",
+    "MistralEmbeddingFunction",
     "ModelFileError",
+    "MorphEmbeddingFunction",
+    "NomicEmbeddingFunction",
+    "NomicQueryConfig",
     "ONNXMiniLM_L6_V2",
     "OllamaEmbeddingFunction",
     "OpenAIEmbeddingFunction",
+    "OpenCLIPEmbeddingFunction",
+    "PerplexityEmbeddingFunction",
+    "RoboflowEmbeddingFunction",
     "SentenceTransformerEmbeddingFunction",
+    "SparseEmbeddingFunction",
+    "Text2VecEmbeddingFunction",
+    "TogetherAIEmbeddingFunction",
+    "VoyageAIEmbeddingFunction",
     "build_embedding_function",
+    "config_to_embedding_function",
+    "get_builtins",
     "known_embedding_functions",
     "register_embedding_function",
+    "register_sparse_embedding_function",
+    "sparse_known_embedding_functions",
 ]

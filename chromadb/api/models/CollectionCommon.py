@@ -1,0 +1,265 @@
+"""The part of a collection handle that does not depend on sync or async: its properties and
+the normalisation of arguments before a backend call (see ``Collection``, ``AsyncCollection``)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TypeVar, Union, cast
+from uuid import UUID
+
+import numpy as np
+from tqdm import tqdm
+
+from chromadb.api.collection_configuration import (
+    full_configuration,
+    public_configuration,
+    resolve_embedding_function,
+    schema_json_of,
+)
+from chromadb.api.schema import Schema
+from chromadb.api.types import (
+    DEFAULT_GET_INCLUDE,
+    DEFAULT_QUERY_INCLUDE,
+    CollectionMetadata,
+    Documents,
+    EmbeddingFunction,
+    EmbeddingMatrix,
+    IDs,
+    Metadatas,
+    URIs,
+    as_lists,
+    maybe_cast_one_to_many,
+    normalize_embeddings,
+    normalize_include,
+)
+from chromadb.errors import ChromaError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    from chromadb.api import API
+    from chromadb.api.async_api import AsyncServerAPI
+    from chromadb.api.models.model import CollectionModel
+
+logger = logging.getLogger(__name__)
+
+# Documents per call to the embedding function when a write embeds many of them.
+EMBED_BATCH = 512
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def validation_context(name: str) -> Callable[[F], F]:
+    """Decorate a method so that an error it raises says which operation failed
+    (``"... in add."``), keeping the error's class."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                message = f"{exc} in {name}."
+                exc.args = (message, *exc.args[1:]) if exc.args else ()
+                if isinstance(exc, ChromaError):
+                    exc.message = message
+                raise
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+class CollectionCommon:
+    """What the sync ``Collection`` and the ``AsyncCollection`` share: the collection's
+    properties and the normalisation of arguments (single records wrapped into batches,
+    documents embedded) before a backend call."""
+
+    def __init__(
+        self,
+        client: Union[API, AsyncServerAPI],
+        model: CollectionModel,
+        embedding_function: Any = None,
+    ) -> None:
+        self._client = client
+        self._model = model
+        self._embedding_function = resolve_embedding_function(model, embedding_function)
+
+    # -- properties ------------------------------------------------------------------------------
+    @property
+    def id(self) -> UUID:
+        return self._model.id
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    @property
+    def metadata(self) -> Optional[CollectionMetadata]:
+        return self._model.metadata
+
+    @property
+    def configuration(self) -> Dict[str, Any]:
+        """The configuration, with the embedding function as an object (as real 1.x)."""
+        config = self.configuration_json
+        config["embedding_function"] = self._embedding_function
+        return config
+
+    @property
+    def configuration_json(self) -> Dict[str, Any]:
+        """The configuration in JSON form: HNSW parameters, spann, the embedding function by
+        name and config."""
+        return full_configuration(public_configuration(self._model.configuration))
+
+    @property
+    def schema(self) -> Schema:
+        """The collection's schema, with its vector index filled from the configuration."""
+        return Schema.deserialize_from_json(schema_json_of(self._model.configuration))
+
+    @property
+    def tenant(self) -> str:
+        return self._model.tenant
+
+    @property
+    def database(self) -> str:
+        return self._model.database
+
+    @property
+    def dimension(self) -> Optional[int]:
+        return self._model.dimension
+
+    @property
+    def embedding_function(self) -> Optional[EmbeddingFunction[Any]]:
+        return self._embedding_function
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name}, id={self.id}, metadata={self.metadata})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, CollectionCommon) and self.id == other.id and self.name == other.name
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def _get_args(
+        self, ids: Any, where: Any, limit: Any, offset: Any, where_document: Any, include: Any
+    ) -> Dict[str, Any]:
+        return {
+            "ids": maybe_cast_one_to_many(ids),
+            "where": where,
+            "limit": limit,
+            "offset": offset,
+            "where_document": where_document,
+            "include": normalize_include(include, DEFAULT_GET_INCLUDE),
+        }
+
+    def _query_args(
+        self,
+        query_embeddings: Any,
+        query_texts: Any,
+        n_results: Any,
+        where: Any,
+        where_document: Any,
+        include: Any,
+        ids: Any,
+    ) -> Dict[str, Any]:
+        if (query_embeddings is None) == (query_texts is None):
+            raise InvalidArgumentError(
+                "You must provide either query_embeddings or query_texts, but not both"
+            )
+        embeddings = (
+            normalize_embeddings(query_embeddings)
+            if query_embeddings is not None
+            else self._embed(maybe_cast_one_to_many(query_texts) or [])
+        )
+        if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
+            raise InvalidArgumentError(
+                f"Expected n_results to be a positive integer, got {n_results!r}"
+            )
+        return {
+            "query_embeddings": embeddings if embeddings is not None else [],
+            "n_results": n_results,
+            "where": where,
+            "where_document": where_document,
+            "include": normalize_include(include, DEFAULT_QUERY_INCLUDE),
+            "ids": maybe_cast_one_to_many(ids),
+        }
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _embed(self, documents: Documents) -> EmbeddingMatrix:
+        if self._embedding_function is None:
+            raise InvalidArgumentError(
+                "You must provide an embedding function to compute embeddings from documents"
+            )
+        for i, doc in enumerate(documents):
+            if not isinstance(doc, str):
+                raise InvalidArgumentError(
+                    f"Expected document {i} to be a str, got {type(doc).__name__}"
+                )
+        ef = self._embedding_function
+        if len(documents) <= EMBED_BATCH:
+            return self._embed_batch(ef, documents, 0)
+        # Thousands of documents take a while: show progress, embed in batches, and say which
+        # batch failed if one does.
+        parts: List[EmbeddingMatrix] = []
+        with tqdm(total=len(documents), desc="Embedding", unit="doc") as bar:
+            for start in range(0, len(documents), EMBED_BATCH):
+                batch = documents[start : start + EMBED_BATCH]
+                parts.append(self._embed_batch(ef, batch, start))
+                bar.update(len(batch))
+        if all(isinstance(p, np.ndarray) for p in parts):
+            return np.concatenate(parts)
+        return [row for part in parts for row in (as_lists(part) or [])]
+
+    @staticmethod
+    def _embed_batch(
+        ef: EmbeddingFunction[Any], documents: Documents, start: int
+    ) -> EmbeddingMatrix:
+        where = f"documents {start}-{start + len(documents) - 1}"
+        try:
+            normalized = normalize_embeddings(ef(documents))
+            embeddings = normalized if normalized is not None else []
+        except ChromaError as exc:
+            raise type(exc)(f"Embedding {where} failed: {exc}") from exc
+        except Exception as exc:
+            raise ChromaError(f"Embedding {where} failed: {type(exc).__name__}: {exc}") from exc
+        if len(embeddings) != len(documents):
+            raise InvalidArgumentError(
+                f"The embedding function returned {len(embeddings)} embeddings for "
+                f"{len(documents)} documents ({where})"
+            )
+        return embeddings
+
+    @staticmethod
+    def _required(embeddings: Optional[EmbeddingMatrix]) -> EmbeddingMatrix:
+        if embeddings is None:
+            raise InvalidArgumentError(
+                "You must provide embeddings or documents (with an embedding function)"
+            )
+        return embeddings
+
+    def _prepare(
+        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
+    ) -> tuple[
+        IDs, Optional[EmbeddingMatrix], Optional[Metadatas], Optional[Documents], Optional[URIs]
+    ]:
+        """Wrap single records into batches and embed documents that lack embeddings."""
+        id_list = maybe_cast_one_to_many(ids)
+        if id_list is None:
+            raise InvalidArgumentError("Expected ids to be a list of str, got None")
+        emb = normalize_embeddings(embeddings)
+        metas = maybe_cast_one_to_many(metadatas)
+        docs = maybe_cast_one_to_many(documents)
+        uri_list = maybe_cast_one_to_many(uris)
+        if emb is None and docs is not None:
+            if len(docs) != len(id_list):
+                raise InvalidArgumentError(
+                    f"Number of documents ({len(docs)}) does not match number of ids ({len(id_list)})"
+                )
+            emb = self._embed(docs)
+        return id_list, emb, metas, docs, uri_list
+
+
+__all__ = ["CollectionCommon", "validation_context"]

@@ -1,0 +1,547 @@
+"""The API contract served from a Ray cluster: a catalog here, records in shards there.
+
+The frontend keeps tenants, databases and collections in an embedded engine of its own (its
+``persist_directory``), and how each collection is sharded in :class:`Layout`. Records live
+only in the shards: ids are split by hash, writes go to every ready replica of each shard and
+are acknowledged once all of them committed, reads go to one replica of each shard and are
+merged exactly (:mod:`chromadb.distributed.merge`).
+
+A collection takes its shard and replica counts from ``configuration={"sharding": {"shards":
+N, "replicas": R}}`` when given, else from the frontend's defaults (``chroma run --ray ...
+--shards N --replicas R``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, cast
+from uuid import UUID
+
+import numpy as np
+
+from chromadb.api import API
+from chromadb.api.models.model import CollectionModel, Database, Tenant
+from chromadb.api.types import (
+    DEFAULT_GET_INCLUDE,
+    DEFAULT_QUERY_INCLUDE,
+    GetResult,
+    QueryResult,
+)
+from chromadb.config import DEFAULT_TENANT, Settings, System
+from chromadb.distributed.layout import Layout
+from chromadb.distributed.merge import merge_query, select_get
+from chromadb.distributed.placement import split_by_shard
+from chromadb.distributed.pool import Member, Replica, ReplicaPool, require_ray
+from chromadb.errors import InvalidArgumentError, NotFoundError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+SHARDING_KEY = "sharding"
+
+
+def _take(value: Any, positions: List[int]) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return value[positions]
+    return [value[p] for p in positions]
+
+
+def _sharding(
+    configuration: Optional[Dict[str, Any]], shards: int, replicas: int
+) -> Tuple[int, int]:
+    spec = (configuration or {}).get(SHARDING_KEY) or {}
+    if not isinstance(spec, dict) or set(spec) - {"shards", "replicas"}:
+        raise InvalidArgumentError('configuration["sharding"] takes {"shards": N, "replicas": R}')
+    n, r = spec.get("shards", shards), spec.get("replicas", replicas)
+    for what, value in (("shards", n), ("replicas", r)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
+            raise InvalidArgumentError(
+                f"sharding {what} must be an integer from 1 to 256, got {value!r}"
+            )
+    return n, r
+
+
+class RayAPI(API):
+    """Implements the API contract over shard replicas on a Ray cluster."""
+
+    def __init__(
+        self,
+        system: System,
+        address: str,
+        shards: int = 2,
+        replicas: int = 2,
+        data_root: Optional[str] = None,
+        poll_s: float = 1.0,
+    ) -> None:
+        super().__init__(system)
+        ray = require_ray()
+        self._ray = ray
+        if not ray.is_initialized():
+            ray.init(address=address, namespace="chromadb", log_to_driver=False)
+        folder = os.path.abspath(self.settings.persist_directory)
+        local = Settings(
+            is_persistent=True, persist_directory=folder, allow_reset=self.settings.allow_reset
+        )
+        self._catalog_system = System(local)
+        self._catalog = self._catalog_system.instance(cast(Type[API], API))
+        self._catalog_system.start()
+        self._defaults = _sharding(None, shards, replicas)
+        self._layout = Layout(folder)
+        self._pool = ReplicaPool(
+            self._layout,
+            data_root or os.path.join(folder, "shards"),
+            self._members,
+            namespace="chromadb",
+            poll_s=poll_s,
+        )
+        self._fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="chromadb-ray")
+        self._models: Dict[str, CollectionModel] = {}
+        self._models_lock = threading.Lock()
+        self._ord_lock = threading.Lock()
+        self._last_ord = 0
+
+    # -- cluster ------------------------------------------------------------------------------
+    @property
+    def pool(self) -> ReplicaPool:
+        """The shard replicas (placement, rebalance)."""
+        return self._pool
+
+    def stop(self) -> None:
+        self._pool.stop()
+        self._fanout.shutdown(wait=False)
+        self._catalog_system.stop()
+        self._layout.close()
+
+    def _members(self, slot: int) -> List[Member]:
+        members = []
+        for cid, (shards, _) in self._layout.all_sharding().items():
+            if shards > slot:
+                model = self._model(cid)
+                members.append(Member(cid, model.metadata, self._shard_configuration(model)))
+        return members
+
+    @staticmethod
+    def _shard_configuration(model: CollectionModel) -> Optional[Dict[str, Any]]:
+        configuration = dict(model.configuration or {})
+        configuration.pop(SHARDING_KEY, None)
+        return configuration or None
+
+    def _model(self, collection_id: str) -> CollectionModel:
+        with self._models_lock:
+            model = self._models.get(collection_id)
+        if model is None:
+            model = self._catalog._get_collection(collection_id)
+            with self._models_lock:
+                self._models[collection_id] = model
+        return model
+
+    def _shards(self, collection_id: Any) -> int:
+        cid = str(collection_id)
+        found = self._layout.sharding(cid)
+        if found is None:
+            raise NotFoundError(f"Collection {cid} does not exist.")
+        return found[0]
+
+    # -- calling replicas ------------------------------------------------------------------------
+    def _resolve(self, ref: Any, replica: Replica) -> Any:
+        """The answer of a call made on ``replica``: its own error re-raised as is, a dead
+        replica recorded as lost (and RayActorError raised)."""
+        exceptions = self._ray.exceptions
+        try:
+            return self._ray.get(ref)
+        except exceptions.RayTaskError as exc:
+            cause = exc.cause if isinstance(getattr(exc, "cause", None), BaseException) else None
+            if cause is not None:
+                raise cause from None
+            raise
+        except (exceptions.RayActorError, exceptions.ActorUnavailableError):
+            self._pool.lost(replica)
+            raise
+
+    def _write_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
+        """Run a write on every ready replica of ``slot``; the first replica's answer."""
+        with self._pool.slot_lock(slot):
+            replicas = self._pool.writers(slot)
+            refs = [(r, r.handle.call.remote(method, cid, kwargs)) for r in replicas]
+            answers = []
+            for replica, ref in refs:
+                try:
+                    answers.append(self._resolve(ref, replica))
+                except (
+                    self._ray.exceptions.RayActorError,
+                    self._ray.exceptions.ActorUnavailableError,
+                ):
+                    continue  # dropped from the slot; the others hold the write
+            if not answers:
+                from chromadb.errors import ShardUnavailableError
+
+                raise ShardUnavailableError(f"Every replica of shard {slot} failed during {method}")
+            self._pool.committed(slot)
+            return answers[0]
+
+    def _read_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
+        tried: List[str] = []
+        while True:
+            replica = self._pool.reader(slot, avoid=tried)
+            try:
+                return self._resolve(replica.handle.call.remote(method, cid, kwargs), replica)
+            except (self._ray.exceptions.RayActorError, self._ray.exceptions.ActorUnavailableError):
+                tried.append(replica.node)
+
+    def _each(self, calls: Sequence[Callable[[], T]]) -> List[T]:
+        """Run ``calls`` at once (one per shard); re-raise the first failure."""
+        return [f.result() for f in [self._fanout.submit(c) for c in calls]]
+
+    def _broadcast(self, collection_id: str, method: str, *args: Any) -> None:
+        """Run a per-collection replica method (ensure, drop, modify) on every replica of the
+        collection's slots."""
+        for slot in range(self._shards(collection_id)):
+            with self._pool.slot_lock(slot):
+                for replica in self._pool.writers(slot):
+                    call = getattr(replica.handle, method)
+                    self._resolve(call.remote(collection_id, *args), replica)
+
+    # -- tenants, databases, collections: the catalog ---------------------------------------------
+    def create_tenant(self, name: str) -> None:
+        self._catalog.create_tenant(name)
+
+    def get_tenant(self, name: str) -> Tenant:
+        return self._catalog.get_tenant(name)
+
+    def create_database(self, name: str, tenant: str = DEFAULT_TENANT) -> None:
+        self._catalog.create_database(name, tenant)
+
+    def get_database(self, name: str, tenant: str = DEFAULT_TENANT) -> Database:
+        return self._catalog.get_database(name, tenant)
+
+    def delete_database(self, name: str, tenant: str = DEFAULT_TENANT) -> None:
+        for model in self._catalog._list_collections(tenant=tenant, database=name):
+            self._drop_records(str(model.id))
+        self._catalog.delete_database(name, tenant)
+
+    def list_databases(
+        self,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+        tenant: str = DEFAULT_TENANT,
+    ) -> List[Database]:
+        return self._catalog.list_databases(limit, offset, tenant)
+
+    def _heartbeat(self) -> int:
+        return self._catalog._heartbeat()
+
+    def _list_collections(self, *args: Any, **kwargs: Any) -> List[CollectionModel]:
+        return self._catalog._list_collections(*args, **kwargs)
+
+    def _count_collections(self, *args: Any, **kwargs: Any) -> int:
+        return self._catalog._count_collections(*args, **kwargs)
+
+    def _get_collection(self, *args: Any, **kwargs: Any) -> CollectionModel:
+        return self._catalog._get_collection(*args, **kwargs)
+
+    def _create_collection(self, name: str, *args: Any, **kwargs: Any) -> CollectionModel:
+        configuration = kwargs.get("configuration")
+        shards, replicas = _sharding(configuration, *self._defaults)
+        if configuration and SHARDING_KEY in configuration:
+            # The catalog stores the collection's own configuration; sharding is the layout's.
+            rest = {k: v for k, v in configuration.items() if k != SHARDING_KEY}
+            kwargs["configuration"] = rest or None
+        model = self._catalog._create_collection(name, *args, **kwargs)
+        cid = str(model.id)
+        if self._layout.sharding(cid) is None:
+            self._layout.set_sharding(cid, shards, replicas)
+            for slot in range(shards):
+                self._pool.want(slot, replicas)
+            self._broadcast(cid, "ensure", model.metadata, self._shard_configuration(model))
+        return model
+
+    def _delete_collection(self, *args: Any, **kwargs: Any) -> None:
+        model = self._catalog._get_collection(*args, **kwargs)
+        self._drop_records(str(model.id))
+        self._catalog._delete_collection(*args, **kwargs)
+
+    def _drop_records(self, cid: str) -> None:
+        if self._layout.sharding(cid) is not None:
+            self._broadcast(cid, "drop")
+            self._layout.forget_collection(cid)
+        with self._models_lock:
+            self._models.pop(cid, None)
+
+    def _modify(self, id: UUID, *args: Any, **kwargs: Any) -> CollectionModel:
+        model = self._catalog._modify(id, *args, **kwargs)
+        cid = str(model.id)
+        with self._models_lock:
+            self._models[cid] = model
+        self._broadcast(cid, "modify", model.metadata)
+        return model
+
+    # -- records: the shards -----------------------------------------------------------------------
+    def _ords(self, n: int) -> List[int]:
+        """``n`` fresh insertion ordinals, increasing across calls and restarts."""
+        with self._ord_lock:
+            start = max(time.time_ns(), self._last_ord + 1)
+            self._last_ord = start + n - 1
+        return list(range(start, start + n))
+
+    def _split_write(
+        self,
+        method: str,
+        collection_id: UUID,
+        ids: Any,
+        fields: Dict[str, Any],
+        extra: Dict[str, Any],
+    ) -> bool:
+        """Send each shard its records (``fields`` are per record, ``extra`` as given)."""
+        cid = str(collection_id)
+        ids = list(ids)
+        if method in ("_add", "_upsert"):
+            fields = {**fields, "ords": self._ords(len(ids))}
+        groups = split_by_shard(ids, self._shards(cid))
+        calls = []
+        for slot, positions in enumerate(groups):
+            if positions:
+                part = {"ids": _take(ids, positions), **extra}
+                part.update({k: _take(v, positions) for k, v in fields.items()})
+                calls.append(partial(self._write_slot, slot, method, cid, part))
+        self._each(calls)
+        return True
+
+    def _add(
+        self,
+        collection_id: UUID,
+        ids: Any,
+        embeddings: Any,
+        metadatas: Any = None,
+        documents: Any = None,
+        uris: Any = None,
+        **kwargs: Any,
+    ) -> bool:
+        fields = {"embeddings": embeddings, "metadatas": metadatas, "documents": documents}
+        return self._split_write("_add", collection_id, ids, {**fields, "uris": uris}, kwargs)
+
+    def _update(
+        self,
+        collection_id: UUID,
+        ids: Any,
+        embeddings: Any = None,
+        metadatas: Any = None,
+        documents: Any = None,
+        uris: Any = None,
+        **kwargs: Any,
+    ) -> bool:
+        fields = {"embeddings": embeddings, "metadatas": metadatas, "documents": documents}
+        return self._split_write("_update", collection_id, ids, {**fields, "uris": uris}, kwargs)
+
+    def _upsert(
+        self,
+        collection_id: UUID,
+        ids: Any,
+        embeddings: Any,
+        metadatas: Any = None,
+        documents: Any = None,
+        uris: Any = None,
+        **kwargs: Any,
+    ) -> bool:
+        fields = {"embeddings": embeddings, "metadatas": metadatas, "documents": documents}
+        return self._split_write("_upsert", collection_id, ids, {**fields, "uris": uris}, kwargs)
+
+    def _delete(
+        self,
+        collection_id: UUID,
+        ids: Any = None,
+        where: Any = None,
+        where_document: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        cid = str(collection_id)
+        shards = self._shards(cid)
+        filters = {"where": where, "where_document": where_document, **kwargs}
+        if ids is not None:
+            ids = list(ids)
+            groups = split_by_shard(ids, shards)
+            calls = [
+                partial(self._write_slot, slot, "_delete", cid, {"ids": _take(ids, p), **filters})
+                for slot, p in enumerate(groups)
+                if p
+            ]
+        else:
+            calls = [
+                partial(self._write_slot, slot, "_delete", cid, {"ids": None, **filters})
+                for slot in range(shards)
+            ]
+        deleted: List[str] = []
+        for part in self._each(calls):
+            deleted.extend(part or [])
+        return deleted
+
+    def _count(self, collection_id: UUID) -> int:
+        cid = str(collection_id)
+        return sum(
+            self._each(
+                [
+                    partial(self._read_slot, slot, "_count", cid, {})
+                    for slot in range(self._shards(cid))
+                ]
+            )
+        )
+
+    def _get(
+        self,
+        collection_id: UUID,
+        ids: Any = None,
+        where: Any = None,
+        limit: Optional[int] = None,
+        offset: Optional[int] = None,
+        where_document: Any = None,
+        include: Any = None,
+        **kwargs: Any,
+    ) -> GetResult:
+        cid = str(collection_id)
+        shards = self._shards(cid)
+        include = list(include) if include is not None else list(DEFAULT_GET_INCLUDE)
+        filters = {"where": where, "where_document": where_document, "include": include, **kwargs}
+        if ids is not None:
+            ids = list(ids)
+            groups = split_by_shard(ids, shards)
+            slots = [slot for slot, positions in enumerate(groups) if positions]
+            parts = self._each(
+                [
+                    partial(
+                        self._read_slot,
+                        slot,
+                        "_get",
+                        cid,
+                        {"ids": _take(ids, groups[slot]), **filters},
+                    )
+                    for slot in slots
+                ]
+            )
+            at = {rid: (i, j) for i, part in enumerate(parts) for j, rid in enumerate(part["ids"])}
+            picks = [at[rid] for rid in ids if rid in at]
+            picked = select_get(parts, picks, include)
+            return self._page(picked, limit, offset, include)
+        return self._get_paged(cid, shards, limit, offset, filters, include)
+
+    def _get_paged(
+        self,
+        cid: str,
+        shards: int,
+        limit: Optional[int],
+        offset: Optional[int],
+        filters: Dict[str, Any],
+        include: List[str],
+    ) -> GetResult:
+        # Every shard lists its matches in insertion order, so the page's records are among
+        # each shard's first (offset + limit); merging them by insertion ordinal is exact.
+        want = None if limit is None else (offset or 0) + limit
+        parts = self._each(
+            [
+                partial(
+                    self._read_slot,
+                    slot,
+                    "_get",
+                    cid,
+                    {"ids": None, "limit": want, "offset": None, **filters},
+                )
+                for slot in range(shards)
+            ]
+        )
+        order = sorted(
+            ((ord_, i, j) for i, part in enumerate(parts) for j, ord_ in enumerate(part["ords"])),
+        )
+        start = offset or 0
+        end = len(order) if limit is None else start + limit
+        return select_get(parts, [(i, j) for _, i, j in order[start:end]], include)
+
+    @staticmethod
+    def _page(
+        result: GetResult, limit: Optional[int], offset: Optional[int], include: List[str]
+    ) -> GetResult:
+        if not limit and not offset:
+            return result
+        start = offset or 0
+        end = len(result["ids"]) if limit is None else start + limit
+        return select_get(
+            [result], [(0, j) for j in range(start, min(end, len(result["ids"])))], include
+        )
+
+    def _query(
+        self,
+        collection_id: UUID,
+        query_embeddings: Any,
+        n_results: int = 10,
+        where: Any = None,
+        where_document: Any = None,
+        include: Any = None,
+        ids: Any = None,
+        **kwargs: Any,
+    ) -> QueryResult:
+        cid = str(collection_id)
+        shards = self._shards(cid)
+        include = list(include) if include is not None else list(DEFAULT_QUERY_INCLUDE)
+        asked = include if "distances" in include else [*include, "distances"]
+        base = {
+            "query_embeddings": query_embeddings,
+            "n_results": n_results,
+            "where": where,
+            "where_document": where_document,
+            "include": asked,
+            **kwargs,
+        }
+        calls = []
+        if ids is None:
+            calls = [
+                partial(self._read_slot, slot, "_query", cid, {**base, "ids": None})
+                for slot in range(shards)
+            ]
+        else:
+            ids = list(ids)
+            groups = split_by_shard(ids, shards)
+            calls = [
+                partial(self._read_slot, slot, "_query", cid, {**base, "ids": _take(ids, p)})
+                for slot, p in enumerate(groups)
+                if p
+            ]
+        parts = self._each(calls)
+        if not parts:
+            parts = [self._read_slot(0, "_query", cid, {**base, "ids": list(ids or [])})]
+        return merge_query(parts, n_results, include)
+
+    def _create_index(self, collection_id: UUID) -> bool:
+        cid = str(collection_id)
+        for slot in range(self._shards(cid)):
+            self._write_slot(slot, "_create_index", cid, {})
+        return True
+
+    # -- the rest ----------------------------------------------------------------------------------
+    def _reset(self) -> bool:
+        done = self._catalog._reset()
+        for replica in self._pool.every_replica():
+            self._resolve(replica.handle.reset.remote(), replica)
+        self._layout.clear()
+        with self._models_lock:
+            self._models.clear()
+        return done
+
+    def _raw_sql(self, sql: str) -> Tuple[List[str], List[Tuple[Any, ...]]]:
+        raise InvalidArgumentError(
+            "raw_sql is not available on a Ray cluster: records live in many shard databases"
+        )
+
+    def _get_version(self) -> str:
+        return self._catalog._get_version()
+
+    def _get_max_batch_size(self) -> int:
+        return self._catalog._get_max_batch_size()
+
+    def register_routes(self, application: Any) -> None:
+        """The cluster routes (placement, rebalance) beside the REST API."""
+        from chromadb.distributed import routes
+
+        routes.register(application, self._pool)

@@ -1,0 +1,5 @@
+"""OllamaEmbeddingFunction under the module name Chroma gives it."""
+
+from chromadb.utils.embedding_functions.ollama import OllamaEmbeddingFunction
+
+__all__ = ["OllamaEmbeddingFunction"]

@@ -1,0 +1,241 @@
+"""The REST API, the official Python and JS clients, a node lost mid-ingest and a rebalance, on a real
+three-node Ray cluster behind ``chroma run --ray`` (run by ``test_cluster.py`` in a private
+network namespace; the tests share one cluster and run in order)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+import httpx
+import numpy as np
+import pytest
+
+import chromadb
+from chromadb.distributed.placement import place
+from tests.compat.expectations import Names, check_scenario
+
+from .conftest import FRONTEND_PORT, REPLICAS, SHARDS, Frontend
+from .ray_cluster import RayCluster
+
+DIM = 16
+
+
+def _client() -> Any:
+    return chromadb.HttpClient(host="127.0.0.1", port=FRONTEND_PORT)
+
+
+def _records(n: int, seed: int, prefix: str = "r") -> Dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    return {
+        "ids": [f"{prefix}{i}" for i in range(n)],
+        "embeddings": rng.normal(size=(n, DIM)).astype(np.float32),
+        "metadatas": [{"group": i % 5, "even": i % 2 == 0} for i in range(n)],
+        "documents": [f"document {i} about {'cats' if i % 3 == 0 else 'dogs'}" for i in range(n)],
+    }
+
+
+def _cluster_view(frontend: Frontend) -> Dict[str, Any]:
+    answer = httpx.get(f"{frontend.url}/api/v2/cluster", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def _wait_replicated(frontend: Frontend, timeout: float = 180.0) -> Dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        view = _cluster_view(frontend)
+        alive = set(view["nodes"])
+        shards = {slot: view["shards"].get(str(slot), []) for slot in range(SHARDS)}
+        if all(len(set(nodes) & alive) >= min(REPLICAS, len(alive)) for nodes in shards.values()):
+            return view
+        if time.monotonic() > deadline:
+            raise AssertionError(f"shards not back to {REPLICAS} replicas: {view}")
+        time.sleep(1)
+
+
+def _as_list(value: Any) -> List[Any]:
+    return [list(map(float, row)) for row in value]
+
+
+def test_api_answers_as_one_engine_would(frontend: Frontend) -> None:
+    client = _client()
+    data = _records(600, seed=1)
+    col = client.create_collection("scatter", metadata={"hnsw:space": "l2"})
+    col.add(**data)
+    single = chromadb.EphemeralClient().create_collection("scatter", metadata={"hnsw:space": "l2"})
+    single.add(**data)
+    assert col.count() == 600
+    # By ids: in the order asked, with exact embeddings.
+    asked = ["r17", "r3", "r599", "missing", "r250"]
+    got = col.get(ids=asked, include=["embeddings", "metadatas", "documents"])
+    assert got["ids"] == ["r17", "r3", "r599", "r250"]
+    expected = single.get(ids=asked, include=["embeddings", "metadatas", "documents"])
+    assert _as_list(got["embeddings"]) == _as_list(expected["embeddings"])
+    assert got["metadatas"] == expected["metadatas"] and got["documents"] == expected["documents"]
+    # Paging covers every record exactly once.
+    pages = [col.get(limit=70, offset=o, include=[])["ids"] for o in range(0, 600, 70)]
+    flat = [i for page in pages for i in page]
+    assert sorted(flat) == sorted(data["ids"]) and len(flat) == 600
+    # Queries, plain and filtered: the same neighbours and distances as one engine (exact here).
+    queries = np.random.default_rng(2).normal(size=(5, DIM)).astype(np.float32)
+    for where in (None, {"group": 2}, {"$and": [{"even": True}, {"group": {"$in": [1, 3]}}]}):
+        ours = col.query(query_embeddings=queries, n_results=7, where=where)
+        theirs = single.query(query_embeddings=queries, n_results=7, where=where)
+        assert ours["ids"] == theirs["ids"]
+        np.testing.assert_allclose(ours["distances"], theirs["distances"], rtol=1e-5, atol=1e-5)
+        assert ours["metadatas"] == theirs["metadatas"]
+    hits = col.get(where_document={"$contains": "cats"}, include=[])["ids"]
+    assert sorted(hits) == sorted(
+        single.get(where_document={"$contains": "cats"}, include=[])["ids"]
+    )
+    # Writes that change records, then the same answers again.
+    for target in (col, single):
+        target.update(ids=["r1", "r2"], metadatas=[{"group": 9}, {"group": 9}])
+        target.upsert(
+            ids=["r3", "new"], embeddings=[[0.5] * DIM, [0.25] * DIM], documents=["u", "n"]
+        )
+        target.delete(where={"group": 4})
+    assert col.count() == single.count()
+    assert sorted(col.get(where={"group": 9}, include=[])["ids"]) == ["r1", "r2"]
+    assert col.get(ids=["new"])["documents"] == ["n"]
+    col.modify(name="scatter2", metadata={"kind": "renamed"})
+    assert client.get_collection("scatter2").metadata == {"kind": "renamed"}
+    client.delete_collection("scatter2")
+    assert "scatter2" not in [c.name for c in client.list_collections()]
+
+
+def test_a_collection_chooses_its_own_shard_count(frontend: Frontend) -> None:
+    client = _client()
+    col = client.create_collection("six", configuration={"sharding": {"shards": 6, "replicas": 1}})
+    data = _records(120, seed=5)
+    col.add(**data)
+    assert col.count() == 120
+    shards = _cluster_view(frontend)["shards"]
+    assert len(shards["4"]) == 1 and len(shards["5"]) == 1  # slots only this collection uses
+    assert sorted(col.get(include=[])["ids"]) == sorted(data["ids"])
+    client.delete_collection("six")
+
+
+def test_official_python_client_runs_its_scenario(frontend: Frontend) -> None:
+    python = os.environ.get("CHROMA_TEST_THIN_CLIENT")
+    if not python:
+        pytest.skip("no official thin client was installed for this run")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["ANONYMIZED_TELEMETRY"] = "False"
+    scenario = os.path.join(
+        os.path.dirname(__file__), "..", "..", "compat", "scenarios", "scenario_py.py"
+    )
+    out = subprocess.run(
+        [python, scenario, frontend.url, "1_5_9"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    check_scenario(
+        json.loads(lines[-1]),
+        Names.of("py", "1_5_9"),
+        client_version="1.5.9",
+        counts_collections=True,
+    )
+
+
+def test_official_js_client_runs_its_scenario(frontend: Frontend) -> None:
+    install_dir = os.environ.get("CHROMA_TEST_NPM_CLIENT")
+    if not install_dir or shutil.which("node") is None:
+        pytest.skip("no official npm client (or no node) for this run")
+    scenario = Path(__file__).parents[2] / "compat" / "scenarios" / "scenario_v3.mjs"
+    out = subprocess.run(
+        ["node", str(scenario), install_dir, frontend.url, "v3_5_0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    check_scenario(
+        json.loads(lines[-1]),
+        Names.of("js", "v3_5_0"),
+        client_version="3.5.0",
+        counts_collections=True,
+    )
+
+
+def test_losing_a_node_mid_ingest_loses_nothing_acknowledged(
+    cluster: RayCluster, frontend: Frontend
+) -> None:
+    client = _client()
+    col = client.create_collection("ingest")
+    acknowledged: Dict[str, List[float]] = {}
+    failures: List[str] = []
+    batches_done = threading.Event()
+
+    def write() -> None:
+        for b in range(40):
+            data = _records(50, seed=100 + b, prefix=f"b{b}-")
+            try:
+                col.add(ids=data["ids"], embeddings=data["embeddings"], documents=data["documents"])
+            except Exception as exc:  # noqa: BLE001 - an unacknowledged batch may fail
+                failures.append(f"batch {b}: {exc}")
+                continue
+            for rid, vector in zip(data["ids"], data["embeddings"]):
+                acknowledged[rid] = [float(x) for x in vector]
+            if b == 10:
+                batches_done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert batches_done.wait(300), f"ingest stalled: {failures}\n{frontend.log_tail()}"
+    cluster.kill("w1")
+    writer.join(600)
+    assert not writer.is_alive()
+    assert len(acknowledged) >= 30 * 50, f"too few writes acknowledged: {failures}"
+    # Every acknowledged record is there, exactly, and queries answer.
+    ids = sorted(acknowledged)
+    got = col.get(ids=ids, include=["embeddings"])
+    assert sorted(got["ids"]) == ids
+    for rid, vector in zip(got["ids"], got["embeddings"]):
+        assert [float(x) for x in vector] == acknowledged[rid]
+    assert col.count() >= len(acknowledged)
+    first = acknowledged[ids[0]]
+    assert col.query(query_embeddings=[first], n_results=1)["ids"] == [[ids[0]]]
+    # The lost replicas are rebuilt on the nodes that are left.
+    view = _wait_replicated(frontend)
+    assert cluster.nodes["w2"].node_id in view["nodes"]
+    got = col.get(ids=ids, include=[])
+    assert sorted(got["ids"]) == ids
+
+
+def test_rebalance_moves_shards_onto_a_new_node(cluster: RayCluster, frontend: Frontend) -> None:
+    col = _client().get_collection("ingest")
+    before = col.count()
+    cluster.start("w3")
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("chroma")),
+            "rebalance",
+            "--url",
+            frontend.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr[-3000:] + frontend.log_tail()
+    view = _cluster_view(frontend)
+    alive = view["nodes"]
+    for slot in range(SHARDS):
+        nodes = view["shards"][str(slot)]
+        assert sorted(nodes) == sorted(place(f"slot-{slot}", alive, REPLICAS))
+    assert any(cluster.nodes["w3"].node_id in nodes for nodes in view["shards"].values())
+    assert col.count() == before
