@@ -32,6 +32,7 @@ export const SERVER_ERROR_STATUS: Readonly<Record<string, number>> = {
   "NotFoundError": 404,
   "QuotaError": 400,
   "RateLimitError": 429,
+  "ShardUnavailableError": 503,
   "UniqueConstraintError": 409,
   "ValueError": 400,
   "VersionMismatchError": 500,
