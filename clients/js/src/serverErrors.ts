@@ -7,6 +7,8 @@ export const SERVER_ERROR_STATUS: Readonly<Record<string, number>> = {
   "AuthorizationError": 403,
   "BatchSizeExceededError": 413,
   "ChromaError": 400,
+  "DataIntegrityError": 500,
+  "DiskFullError": 507,
   "DuplicateID": 400,
   "DuplicateIDError": 400,
   "EmbeddingFunctionError": 500,
