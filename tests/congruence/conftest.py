@@ -14,11 +14,9 @@ import pytest
 
 from tests.compat.installers import RegistryUnreachable, embedded_chroma
 from tests.congruence.compare import compare
-from tests.congruence.sides import Side, our_python
+from tests.congruence.sides import COUNTS, Side, our_python
 
 REAL_VERSION = "1.5.9"
-# What the run compared, for the terminal summary (issue 9 asks for the counts).
-COUNTS = {"sequences": 0, "answer pairs": 0}
 
 
 def pytest_configure(config: pytest.Config) -> None:

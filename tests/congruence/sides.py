@@ -18,6 +18,9 @@ from typing import Any, Dict, List, Optional
 DRIVER = Path(__file__).with_name("driver.py")
 REPO = Path(__file__).resolve().parents[2]
 ANSWER_TIMEOUT_S = 120.0
+# What the run compared, for the terminal summary (issue 9 asks for the counts). Here, not in
+# conftest.py, so that every importer sees one dict.
+COUNTS = {"sequences": 0, "answer pairs": 0}
 
 
 class SideDied(RuntimeError):
