@@ -130,6 +130,12 @@ class Settings(BaseModel):
         impl = self.chroma_api_impl.lower()
         return impl == "rest" or "fastapi" in impl or impl.endswith("http")
 
+    def is_seed_era(self) -> bool:
+        """True for the storage settings of the 0.3 seed documents: ``chroma_db_impl="duckdb"``
+        or ``"duckdb+parquet"``. Such clients get 0.3's result keys and may reset as in 0.3
+        (0.3 clients over HTTP are recognised by the server instead)."""
+        return self.chroma_db_impl is not None
+
     def persistent(self) -> bool:
         """True when the embedded engine keeps its data in ``persist_directory``."""
         return self.is_persistent or (self.chroma_db_impl or "").endswith("parquet")

@@ -197,7 +197,10 @@ class FastAPI(BaseHTTPClient, API):
             )
 
     def _check_batch_size(self, size: int) -> None:
-        limit = self._get_max_batch_size()
+        try:
+            limit = self._get_max_batch_size()
+        except (KeyError, TypeError, ValueError):  # a server that states no limit
+            return
         if size > limit:
             raise BatchSizeExceededError(
                 f"Batch of {size} records exceeds the server's maximum batch size of {limit}; "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import (
     Any,
+    Dict,
     List,
     Mapping,
     Optional,
@@ -488,6 +489,15 @@ class EmbeddingFunction(Protocol[D]):
 
 
 T = TypeVar("T")
+
+# The keys results had in Chroma 0.3 (the seed era): nothing else, and all of them always.
+SEED_GET_KEYS = ("ids", "embeddings", "documents", "metadatas")
+SEED_QUERY_KEYS = ("ids", "embeddings", "documents", "metadatas", "distances")
+
+
+def seed_result(result: Mapping[str, Any], query: bool) -> Dict[str, Any]:
+    """A result with exactly the keys Chroma 0.3 returned."""
+    return {key: result.get(key) for key in (SEED_QUERY_KEYS if query else SEED_GET_KEYS)}
 
 
 def maybe_cast_one_to_many(value: Optional[Union[T, List[T]]]) -> Optional[List[T]]:

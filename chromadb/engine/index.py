@@ -48,7 +48,11 @@ EXACT_MAX = 4_096
 EXACT_FRACTION = 0.02
 DEFAULT_M = 16
 DEFAULT_CONSTRUCTION_EF = 100
-DEFAULT_SEARCH_EF = 200  # real Chroma asks hnswlib for 100; faiss needs more for equal recall
+# Real Chroma's default depth, which every collection's configuration records when none was
+# given: asked for it, the graph is searched at DEFAULT_SEARCH_EF instead, since at equal depth
+# faiss's graph finds a little less than hnswlib's (docs/differences.md).
+CHROMA_SEARCH_EF = 100
+DEFAULT_SEARCH_EF = 200
 MAX_SEARCH_EF = 2048
 COMPACT_MIN_DEAD = 1_000
 COMPACT_DEAD_FRACTION = 0.3
@@ -60,6 +64,11 @@ MAX_STEP = 4_096
 TAIL_SKIP_MAX = 512
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
+
+
+def effective_search_ef(requested: int) -> int:
+    """The depth a search runs at for the collection's ``ef_search``."""
+    return DEFAULT_SEARCH_EF if requested == CHROMA_SEARCH_EF else requested
 
 
 @dataclass(frozen=True)
@@ -403,9 +412,10 @@ class VectorIndex:
             empty = np.full((len(queries), 0), -1, dtype=np.int64)
             return np.empty((len(queries), 0), np.float32), empty
         params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+        depth = effective_search_ef(self.params.search_ef)
         # A filter leaves fewer usable neighbours per step: search deeper as it narrows.
         widen = min(8.0, (self.n / max(candidates, 1)) ** 0.5)
-        params.efSearch = int(min(MAX_SEARCH_EF, max(self.params.search_ef, k) * widen))
+        params.efSearch = int(min(MAX_SEARCH_EF, max(depth, k) * widen))
         params.efSearch = max(params.efSearch, k)
         bitmap = None
         if allowed is not None:

@@ -167,7 +167,10 @@ class Segment:
             index.compact()
             self._columns = None
         if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except Exception:  # the write is committed; the log replays what this misses
+                logger.exception("Could not checkpoint collection %s", self.cid)
         if index.pending and self._on_pending is not None:
             self._on_pending()
 
@@ -377,6 +380,7 @@ class Segment:
         columns = records.fields(include)
         self.sync()
         with self.lock.read():
+            self._index_or_none()  # first use: loaded and checked against SQLite
             if ids is None and where is None and where_document is None:
                 with self.store.read() as conn:
                     rows = records.page(conn, self.cid, columns, limit, offset)
@@ -432,6 +436,8 @@ class Segment:
 
     def count(self) -> int:
         self.sync()
+        # The first use of a collection loads its index, which checks it against SQLite.
+        self._index_or_none()
         with self.store.read() as conn:
             return records.count(conn, self.cid)
 

@@ -184,6 +184,7 @@ def upsert(
 
 
 def get(
+    request: Request,
     collection: str,
     body: GetRecordsBody,
     api: ApiDep,
@@ -202,10 +203,13 @@ def get(
         where_document=_filter(body.where_document),
         include=include,
     )
-    return json_response(result_json(cast(Dict[str, Any], result), list(include), query=False))
+    return json_response(
+        result_json(cast(Dict[str, Any], result), list(include), False, caller_of(request))
+    )
 
 
 def query(
+    request: Request,
     collection: str,
     body: QueryRecordsBody,
     api: ApiDep,
@@ -224,7 +228,9 @@ def query(
         include=include,
         ids=body.ids,
     )
-    return json_response(result_json(cast(Dict[str, Any], result), list(include), query=True))
+    return json_response(
+        result_json(cast(Dict[str, Any], result), list(include), True, caller_of(request))
+    )
 
 
 def delete(

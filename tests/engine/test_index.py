@@ -125,3 +125,21 @@ def test_flush_while_writing_and_searching(data) -> None:
     assert index.indexed == N == index.count
     _, rowids = index.search(queries, K)
     assert _recall(rowids, _exact(vectors, queries, "l2", K) + 1) >= 0.95
+
+
+def test_default_depth_searches_deeper_than_chromas_default(data) -> None:
+    """Every collection records Chroma's default ef_search (100); the graph is then searched at
+    our default depth, which gives at least Chroma's recall (bench: recall at defaults)."""
+    from chromadb.engine.index import CHROMA_SEARCH_EF, DEFAULT_SEARCH_EF, effective_search_ef
+
+    assert effective_search_ef(CHROMA_SEARCH_EF) == DEFAULT_SEARCH_EF > CHROMA_SEARCH_EF
+    assert effective_search_ef(40) == 40  # a depth the user chose is used as given
+    vectors, queries = data
+    truth = _exact(vectors, queries, "l2", K) + 1
+    recalls = {}
+    for ef in (CHROMA_SEARCH_EF, 8):
+        index = VectorIndex(IndexParams(D, "l2", search_ef=ef))
+        index.add(np.arange(1, N + 1, dtype=np.int64), vectors)
+        index.flush()
+        recalls[ef] = _recall(index.search(queries, K)[1], truth)
+    assert recalls[CHROMA_SEARCH_EF] >= 0.99 and recalls[CHROMA_SEARCH_EF] > recalls[8]

@@ -97,11 +97,7 @@ PENDING_SEARCH = {
 
 
 # Not yet ours, module by module (None: the whole module); each leaves this list when it lands.
-NOT_YET: Dict[str, Any] = {
-    "chromadb.api": {"configuration"},
-    # The 0.5/0.6 configuration classes (CollectionConfigurationInternal ...).
-    "chromadb.api.configuration": None,
-}  # fmt: skip
+NOT_YET: Dict[str, Any] = {}
 
 
 def _wanted(module: str, names: Dict[str, Any]) -> Set[str]:

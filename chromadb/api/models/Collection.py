@@ -30,6 +30,7 @@ from chromadb.api.types import (
     Where,
     WhereDocument,
     maybe_cast_one_to_many,
+    seed_result,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +48,12 @@ class Collection(CollectionCommon):
     @property
     def _api(self) -> API:
         return cast("API", self._client)
+
+    def _shaped(self, result: Any, query: bool) -> Any:
+        # Code written for 0.3 (the seed's settings) gets exactly the keys 0.3 returned.
+        if self._api.settings.is_seed_era():
+            return seed_result(result, query)
+        return result
 
     # -- reading ---------------------------------------------------------------------------------
     def count(self) -> int:
@@ -75,13 +82,14 @@ class Collection(CollectionCommon):
         Returns:
             GetResult: ids and the included fields, aligned by position.
         """
-        return self._api._get(
+        result = self._api._get(
             self.id, **self._get_args(ids, where, limit, offset, where_document, include)
         )
+        return self._shaped(result, query=False)
 
     def peek(self, limit: int = 10) -> GetResult:
         """The first ``limit`` records of the collection, with their embeddings."""
-        return self._api._peek(self.id, limit)
+        return self._shaped(self._api._peek(self.id, limit), query=False)
 
     def query(
         self,
@@ -114,7 +122,7 @@ class Collection(CollectionCommon):
         args = self._query_args(
             query_embeddings, query_texts, n_results, where, where_document, include, ids
         )
-        return self._api._query(self.id, **args)
+        return self._shaped(self._api._query(self.id, **args), query=True)
 
     # -- writing ---------------------------------------------------------------------------------
     def add(
@@ -125,6 +133,7 @@ class Collection(CollectionCommon):
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
         images: Any = None,
+        increment_index: bool = True,
     ) -> None:
         """Add records. Either one at a time (``ids="uri9"``, ``embeddings=[1.5, 2.9, 3.4]``) or
         many. Records given documents but no embeddings are embedded with the collection's
@@ -134,6 +143,9 @@ class Collection(CollectionCommon):
             DuplicateIDError: an id appears twice in the batch.
             IDAlreadyExistsError: an id is already in the collection.
             InvalidDimensionException: an embedding has the wrong length.
+
+        ``increment_index`` is accepted for code written for 0.3; the index is always kept up
+        to date.
         """
         id_list, emb, metas, docs, uri_list = self._prepare(
             ids, embeddings, metadatas, documents, uris
@@ -161,8 +173,10 @@ class Collection(CollectionCommon):
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
         images: Any = None,
+        increment_index: bool = True,
     ) -> None:
-        """Add records that do not exist yet and update those that do."""
+        """Add records that do not exist yet and update those that do. (``increment_index``
+        is accepted for 0.3 code: the index is always kept up to date.)"""
         id_list, emb, metas, docs, uri_list = self._prepare(
             ids, embeddings, metadatas, documents, uris
         )
