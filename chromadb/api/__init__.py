@@ -652,6 +652,18 @@ class API(ClientMethods, Component):
         """The n_results nearest records to each query embedding, nearest first."""
 
     @abstractmethod
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: ReadLevel = ReadLevel.INDEX_AND_WAL,
+    ) -> Any:
+        """Run each ``Search`` (chromadb.execution.expression) on the collection; returns a
+        ``SearchResult`` with one entry per search."""
+
+    @abstractmethod
     def _delete(
         self,
         collection_id: UUID,
