@@ -721,10 +721,14 @@ def __getattr__(name: str) -> Any:
         from chromadb.api import async_api
 
         return getattr(async_api, name)
-    if name == "Search":
-        from chromadb.api.search import Search
+    if name in ("Search", "K", "Key", "Knn", "Rrf"):
+        from chromadb.api import search
 
-        return Search
+        return getattr(search, name)
+    if name in ("SearchResult", "SearchResultRow"):
+        from chromadb.api import types
+
+        return getattr(types, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
