@@ -202,6 +202,7 @@ def HttpClient(
     return _Client(
         base.model_copy(
             update={
+                # Real Chroma's own value here; plain "rest" marks the seed's REST settings.
                 "chroma_api_impl": "chromadb.api.fastapi.FastAPI",
                 "chroma_server_host": host,
                 "chroma_server_http_port": int(port),

@@ -670,14 +670,16 @@ class API(ClientMethods, Component):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        """Delete the records matching ids and filters; returns the ids deleted."""
+        """Delete the records matching ids and filters (at most ``limit`` of them, first in
+        insertion order, when given); returns the ids deleted."""
 
     @abstractmethod
     def _count(self, collection_id: UUID) -> int: ...
 
     def _peek(self, collection_id: UUID, n: int = 10) -> GetResult:
-        return self._get(collection_id, limit=n, include=["embeddings", "documents", "metadatas"])
+        return self._get(collection_id, limit=n, include=["metadatas", "documents", "embeddings"])
 
     # -- the rest ------------------------------------------------------------------------------
     @abstractmethod

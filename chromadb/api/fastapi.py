@@ -439,8 +439,11 @@ class FastAPI(BaseHTTPClient, API):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        body = {"ids": ids, "where": where, "where_document": where_document}
+        body: Dict[str, Any] = {"ids": ids, "where": where, "where_document": where_document}
+        if limit is not None:
+            body["limit"] = limit
         answer = self._request("POST", f"{self._collection_path(collection_id)}/delete", json=body)
         if isinstance(answer, list):  # servers of the 0.4 era answer the ids
             return [str(i) for i in answer]

@@ -357,11 +357,19 @@ class RayAPI(API):
         ids: Any = None,
         where: Any = None,
         where_document: Any = None,
+        limit: Optional[int] = None,
         **kwargs: Any,
     ) -> Any:
         cid = str(collection_id)
         shards = self._shards(cid)
         filters = {"where": where, "where_document": where_document, **kwargs}
+        if limit is not None:
+            # Per shard, a limit would delete up to limit x shards records: refused instead.
+            if shards > 1:
+                raise InvalidArgumentError(
+                    "delete with limit is not supported on a collection split into shards"
+                )
+            filters["limit"] = limit
         if ids is not None:
             ids = list(ids)
             groups = split_by_shard(ids, shards)

@@ -336,8 +336,7 @@ class EmbeddedAPI(API):
         documents: Optional[Documents] = None,
         uris: Optional[URIs] = None,
     ) -> bool:
-        if embeddings is None:
-            raise InvalidArgumentError("Embeddings are required to add records")
+        # New records without embeddings are refused where rows are written (segment).
         return self._write("add", collection_id, ids, embeddings, metadatas, documents, uris)
 
     def _update(
@@ -428,10 +427,13 @@ class EmbeddedAPI(API):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        # ids=[] names no record: refused (as real Chroma) rather than silently deleting none.
+        id_list = v.validate_ids(ids) if ids is not None else None
+        limit, _ = v.validate_limit_offset(limit, None)
         return self._segment(collection_id).delete(
-            id_list, parse_where(where), parse_where_document(where_document)
+            id_list, parse_where(where), parse_where_document(where_document), limit
         )
 
     def _count(self, collection_id: UUID) -> int:
