@@ -135,6 +135,8 @@ class EmbeddedAPI(API):
     def _check_name(name: Any, what: str) -> None:
         if not isinstance(name, str) or not name.strip():
             raise InvalidArgumentError(f"Expected {what} name to be a non-empty str, got {name!r}")
+        if len(name) < 3:  # real Chroma 1.x's rule for both
+            raise InvalidArgumentError(f"{what} name must be at least 3 characters, got {name!r}")
 
     def _database_id(self, tenant: str, database: str) -> str:
         return self.get_database(database, tenant)["id"]
