@@ -135,6 +135,8 @@ class EmbeddedAPI(API):
     def _check_name(name: Any, what: str) -> None:
         if not isinstance(name, str) or not name.strip():
             raise InvalidArgumentError(f"Expected {what} name to be a non-empty str, got {name!r}")
+        if len(name) < 3:  # real Chroma 1.x's rule for both
+            raise InvalidArgumentError(f"{what} name must be at least 3 characters, got {name!r}")
 
     def _database_id(self, tenant: str, database: str) -> str:
         return self.get_database(database, tenant)["id"]
@@ -406,6 +408,20 @@ class EmbeddedAPI(API):
             id_list,
             list(inc),
         )
+
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        # Every read here sees every acknowledged write, so each read level reads the same.
+        from chromadb.engine.search import run_searches
+
+        self._segment(collection_id)  # an unknown collection is NotFoundError before any work
+        return run_searches(self, collection_id, searches)
 
     def _delete(
         self,

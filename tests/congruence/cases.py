@@ -172,6 +172,35 @@ CASES: Dict[str, List[Op]] = {
         client("get_collection", name="a" * 512),
         client("count_collections"),
     ],
+    "tenant_and_database_names": [
+        {"method": "create_tenant", "target": "admin", "kwargs": {"name": "te"}},
+        {"method": "create_tenant", "target": "admin", "kwargs": {"name": "ten1"}},
+        {"method": "create_tenant", "target": "admin", "kwargs": {"name": "ten2 with space"}},
+        {
+            "method": "create_database",
+            "target": "admin",
+            "kwargs": {"name": "db", "tenant": "ten1"},
+        },
+        {"method": "create_database", "target": "admin", "kwargs": {"name": "", "tenant": "ten1"}},
+        {
+            "method": "create_database",
+            "target": "admin",
+            "kwargs": {"name": "db1", "tenant": "ten1"},
+        },
+        {"method": "create_database", "target": "admin", "kwargs": {"name": "a" * 200}},
+        {
+            "method": "delete_database",
+            "target": "admin",
+            "kwargs": {"name": "db1", "tenant": "ten1"},
+        },
+        {
+            "method": "delete_database",
+            "target": "admin",
+            "kwargs": {"name": "db1", "tenant": "ten1"},
+        },
+        {"method": "get_tenant", "target": "admin", "kwargs": {"name": "nobody"}},
+        {"method": "get_database", "target": "admin", "kwargs": {"name": "nope", "tenant": "ten1"}},
+    ],
     # -- delete with limit, and its answer --------------------------------------------------------
     "delete_limit_and_answer": [
         *seeded(),

@@ -146,6 +146,10 @@ class Driver:
         target = op.get("target", "client")
         if target == "module":
             obj: Any = self.chromadb
+        elif target == "admin":  # tenants and databases
+            from chromadb.config import Settings
+
+            obj = self.chromadb.AdminClient(Settings(anonymized_telemetry=False, allow_reset=True))
         elif target == "client":
             obj = self.client
         else:
