@@ -179,6 +179,7 @@ class AsyncServerAPI(AsyncAdminAPI, Component):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs: ...
 
     @abstractmethod

@@ -287,8 +287,11 @@ class AsyncFastAPI(BaseHTTPClient, AsyncServerAPI):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        body = {"ids": ids, "where": where, "where_document": where_document}
+        body: Dict[str, Any] = {"ids": ids, "where": where, "where_document": where_document}
+        if limit is not None:
+            body["limit"] = limit
         path = f"{self._collection_path(collection_id)}/delete"
         answer = await self._request("POST", path, json=body)
         if isinstance(answer, list):
