@@ -330,3 +330,26 @@ def test_unsupported_searches_fail_clearly(client: Any, search: Search, message:
         assert col.count() == 1
     finally:
         client.delete_collection(col.name)
+
+
+def test_async_client_searches_as_the_sync_one(http_server: ServerHandle) -> None:
+    import asyncio
+
+    search = Search(rank=Knn(query=[0.5] * DIM, limit=4)).select(K.SCORE, "n")
+
+    async def scenario() -> Any:
+        client: Any = await chromadb.AsyncHttpClient(host=http_server.host, port=http_server.port)
+        col = await client.get_collection(name)
+        return await col.search(search)
+
+    rng = np.random.default_rng(11)
+    records = [
+        (f"r{i:03d}", rng.random(DIM).astype(np.float32), {"g": 0, "n": i}, "d") for i in range(9)
+    ]
+    sync_client = make_http_client(http_server)
+    col = _load(sync_client, records)
+    name = col.name
+    try:
+        assert dict(asyncio.run(scenario())) == dict(col.search(search))
+    finally:
+        sync_client.delete_collection(name)
