@@ -652,6 +652,18 @@ class API(ClientMethods, Component):
         """The n_results nearest records to each query embedding, nearest first."""
 
     @abstractmethod
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: ReadLevel = ReadLevel.INDEX_AND_WAL,
+    ) -> Any:
+        """Run each ``Search`` (chromadb.execution.expression) on the collection; returns a
+        ``SearchResult`` with one entry per search."""
+
+    @abstractmethod
     def _delete(
         self,
         collection_id: UUID,
@@ -711,10 +723,14 @@ def __getattr__(name: str) -> Any:
         from chromadb.api import async_api
 
         return getattr(async_api, name)
-    if name == "Search":
-        from chromadb.api.search import Search
+    if name in ("Search", "K", "Key", "Knn", "Rrf"):
+        from chromadb.api import search
 
-        return Search
+        return getattr(search, name)
+    if name in ("SearchResult", "SearchResultRow"):
+        from chromadb.api import types
+
+        return getattr(types, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

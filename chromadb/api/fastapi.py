@@ -449,6 +449,23 @@ class FastAPI(BaseHTTPClient, API):
             return [str(i) for i in answer]
         return [str(i) for i in (answer or {}).get("ids") or []]
 
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        from chromadb.api.types import SearchResult
+
+        body = {
+            "searches": [s.to_dict() for s in searches],
+            "read_level": str(getattr(read_level, "value", read_level)),
+        }
+        answer = self._request("POST", f"{self._collection_path(collection_id)}/search", json=body)
+        return SearchResult(answer)
+
     def _count(self, collection_id: UUID) -> int:
         return int(self._request("GET", f"{self._collection_path(collection_id)}/count"))
 

@@ -473,6 +473,48 @@ class QueryResult(TypedDict):
     included: Include
 
 
+class SearchResultRow(TypedDict, total=False):
+    """One record of a search result: ``id`` always, the other fields when selected."""
+
+    id: str
+    document: Optional[str]
+    embedding: Optional[List[float]]
+    metadata: Optional[Dict[str, Any]]
+    score: Optional[float]
+
+
+class SearchResult(dict):
+    """What ``Collection.search`` returns: per search, column lists (``ids``, ``documents``,
+    ``embeddings``, ``metadatas``, ``scores``; None where not selected) and the ``select``ed
+    keys. ``rows()`` gives the same records row by row."""
+
+    def rows(self) -> List[List[SearchResultRow]]:
+        """Per search, one dict per record with only the fields that have a value."""
+        ids_per_search: List[List[str]] = self.get("ids") or []
+        n = len(ids_per_search)
+        columns = {
+            name: self.get(plural) or [None] * n
+            for name, plural in (
+                ("document", "documents"),
+                ("embedding", "embeddings"),
+                ("metadata", "metadatas"),
+                ("score", "scores"),
+            )
+        }
+        out: List[List[SearchResultRow]] = []
+        for i, ids in enumerate(ids_per_search):
+            rows: List[SearchResultRow] = []
+            for j, record_id in enumerate(ids):
+                row: Dict[str, Any] = {"id": record_id}
+                for name, per_search in columns.items():
+                    values = per_search[i]
+                    if values is not None and values[j] is not None:
+                        row[name] = values[j]
+                rows.append(row)  # type: ignore[arg-type]
+            out.append(rows)
+        return out
+
+
 D = TypeVar("D", contravariant=True)
 
 

@@ -388,6 +388,20 @@ class RayAPI(API):
             deleted.extend(part or [])
         return deleted
 
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = "default_database",
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        # The evaluator runs over this API's own _query / _get, which fan out to every shard
+        # and merge nearest-first, so the ranking is the same as on one node.
+        from chromadb.engine.search import run_searches
+
+        return run_searches(self, collection_id, searches)
+
     def _count(self, collection_id: UUID) -> int:
         cid = str(collection_id)
         return sum(

@@ -409,6 +409,20 @@ class EmbeddedAPI(API):
             list(inc),
         )
 
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        # Every read here sees every acknowledged write, so each read level reads the same.
+        from chromadb.engine.search import run_searches
+
+        self._segment(collection_id)  # an unknown collection is NotFoundError before any work
+        return run_searches(self, collection_id, searches)
+
     def _delete(
         self,
         collection_id: UUID,

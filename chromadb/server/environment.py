@@ -19,7 +19,7 @@ SERVER_ENVIRONMENT: Tuple[Tuple[str, str], ...] = (
         "CHROMA_SERVER_AUTHN_CREDENTIALS",
         "a token: requests then need 'Authorization: Bearer <token>' or 'X-Chroma-Token' "
         "(heartbeat and version stay open); a YAML list of users with tokens; or, with the "
-        "basic provider, htpasswd lines user:<bcrypt hash>",
+        "basic provider, htpasswd lines user:<bcrypt hash> (or plain user:password)",
     ),
     ("CHROMA_SERVER_AUTHN_CREDENTIALS_FILE", "a file holding those credentials"),
     (

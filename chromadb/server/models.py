@@ -82,6 +82,12 @@ class QueryRecords(_Body):
     ids: Optional[List[str]] = None
 
 
+class SearchRecords(_Body):
+    # Each entry is a Search.to_dict(); chromadb.engine.search parses them (with clear errors).
+    searches: List[Any]
+    read_level: Optional[str] = None
+
+
 class DeleteRecords(_Body):
     ids: Optional[List[str]] = None
     where: Optional[Filter] = None

@@ -35,6 +35,7 @@ CreateCollectionBody = Annotated[m.CreateCollection, json_body(m.CreateCollectio
 DeleteRecordsBody = Annotated[m.DeleteRecords, json_body(m.DeleteRecords)]
 GetRecordsBody = Annotated[m.GetRecords, json_body(m.GetRecords)]
 QueryRecordsBody = Annotated[m.QueryRecords, json_body(m.QueryRecords)]
+SearchRecordsBody = Annotated[m.SearchRecords, json_body(m.SearchRecords)]
 UpdateCollectionBody = Annotated[m.UpdateCollection, json_body(m.UpdateCollection)]
 
 
@@ -260,6 +261,29 @@ def query(
     )
 
 
+def search(
+    collection: str,
+    body: SearchRecordsBody,
+    api: ApiDep,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> Response:
+    """Hybrid search: each entry of ``searches`` ranked and filtered (Chroma's Search API)."""
+    from chromadb.engine.search import parse_searches
+
+    cid = collection_id(api, collection, tenant, database)
+    if body.read_level is not None and body.read_level not in _READ_LEVELS:
+        raise InvalidArgumentError(
+            f"Unknown read_level {body.read_level!r}; expected one of {', '.join(_READ_LEVELS)}"
+        )
+    searches = parse_searches(body.searches)
+    result = api._search(cid, searches, tenant=tenant, database=database)
+    return json_response(dict(result))
+
+
+_READ_LEVELS = ("index_and_wal", "index_only", "index_and_bounded_wal")
+
+
 def delete(
     request: Request,
     collection: str,
@@ -320,6 +344,7 @@ def register(add_route: Callable[..., Any], prefix: str) -> None:
         (one + "/upsert", upsert, "POST", Any, 200),
         (one + "/get", get, "POST", m.GetResultOut, 200),
         (one + "/query", query, "POST", m.QueryResultOut, 200),
+        (one + "/search", search, "POST", Any, 200),
         (one + "/delete", delete, "POST", Any, 200),
         (one + "/count", count, "GET", int, 200),
         (one + "/create_index", create_index, "POST", bool, 200),

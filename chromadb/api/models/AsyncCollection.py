@@ -90,6 +90,14 @@ class AsyncCollection(CollectionCommon):
         result = await self._api._query(self.id, **args)
         return cast(QueryResult, self._shaped(result, query=True))
 
+    async def search(self, searches: Any, read_level: Any = "index_and_wal") -> Any:
+        """Hybrid search (see ``Collection.search``): one ``Search`` or a list of them; returns
+        a ``SearchResult``."""
+        prepared = await asyncio.to_thread(self._search_args, searches)
+        return await self._api._search(
+            self.id, prepared, tenant=self.tenant, database=self.database, read_level=read_level
+        )
+
     async def _write(
         self, operation: str, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
     ) -> None:

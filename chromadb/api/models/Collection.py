@@ -118,6 +118,23 @@ class Collection(CollectionCommon):
         )
         return self._shaped(self._api._query(self.id, **args), query=True)
 
+    def search(self, searches: Any, read_level: Any = "index_and_wal") -> Any:
+        """Hybrid search: run one ``Search`` or a list of them (from
+        ``chromadb.execution.expression``) and return a ``SearchResult``: per search, the ids
+        ranked best (lowest score) first and the selected fields; ``.rows()`` gives records.
+
+        >>> from chromadb import Search, K, Knn
+        >>> collection.search(Search().where(K("year") >= 2020).rank(Knn(query=[0.1, 0.2]))
+        ...                   .limit(5).select(K.DOCUMENT, K.SCORE))
+        """
+        return self._api._search(
+            self.id,
+            self._search_args(searches),
+            tenant=self.tenant,
+            database=self.database,
+            read_level=read_level,
+        )
+
     # -- writing ---------------------------------------------------------------------------------
     def add(
         self,

@@ -193,6 +193,33 @@ class CollectionCommon:
             "ids": maybe_cast_one_to_many(ids),
         }
 
+    def _search_args(self, searches: Any) -> List[Any]:
+        """The searches as a list, each string ``Knn`` query over the dense embedding replaced
+        by its embedding from the collection's embedding function."""
+        from dataclasses import replace
+
+        from chromadb.execution.expression.operator import EMBEDDING_KEY, Knn, _key_name, map_knns
+        from chromadb.execution.expression.plan import Search
+
+        items = [searches] if isinstance(searches, Search) else list(searches or [])
+        for i, item in enumerate(items):
+            if not isinstance(item, Search):
+                raise InvalidArgumentError(
+                    f"Expected searches to be Search objects, got {type(item).__name__} at {i}"
+                )
+
+        def embed(knn: Knn) -> Knn:
+            if not isinstance(knn.query, str) or _key_name(knn.key) != EMBEDDING_KEY:
+                return knn
+            ef = self._embedding_function
+            query_fn = getattr(ef, "embed_query", None)
+            vectors = (
+                query_fn(input=[knn.query]) if callable(query_fn) else self._embed([knn.query])
+            )
+            return replace(knn, query=[float(x) for x in as_lists(vectors)[0]])  # type: ignore[index]
+
+        return [s if s._rank is None else s._copy(rank=map_knns(s._rank, embed)) for s in items]
+
     def _delete_args(self, ids: Any, where: Any, where_document: Any, limit: Any) -> Dict[str, Any]:
         id_list = maybe_cast_one_to_many(ids)
         self._check_filters(where, where_document, "delete")
