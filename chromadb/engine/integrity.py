@@ -151,10 +151,19 @@ class CollectionReport:
     checkpoint_records: Optional[int] = None
     lost: int = 0
     checkpoint_error: Optional[str] = None
+    # Embeddings in SQLite that differ from the checksummed checkpoint's copy (flipped bytes
+    # inside rows, which SQLite's own check cannot see).
+    altered: int = 0
+    compare_error: Optional[str] = None
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.checkpoint_error is None
+        return (
+            self.lost == 0
+            and self.altered == 0
+            and self.checkpoint_error is None
+            and self.compare_error is None
+        )
 
 
 @dataclass
@@ -196,6 +205,13 @@ class Report:
                 cp = f"checkpoint at seq {c.checkpoint_seq} with {c.checkpoint_records} records"
             state = "ok" if c.ok else "PROBLEM"
             out.append(f"Collection {c.name} ({c.id}): {c.records} records; {cp}; {state}")
+            if c.compare_error:
+                out.append(f"  {c.compare_error}")
+            if c.altered:
+                out.append(
+                    f"  {c.altered} embeddings in the database differ from the checkpoint's "
+                    "checksummed copy (damaged rows)"
+                )
             if c.lost:
                 out.append(
                     f"  {c.lost} records in the checkpoint are missing from the database "
@@ -204,9 +220,10 @@ class Report:
         for orphan in self.orphans:
             out.append(f"Index folder {orphan} belongs to no collection (left by a deletion)")
         verdict = "OK" if self.ok else "PROBLEMS FOUND"
+        altered = sum(c.altered for c in self.collections)
         out.append(
             f"{verdict}: {len(self.collections)} collections, {self.records} records checked, "
-            f"lost: {self.lost}"
+            f"lost: {self.lost}, altered: {altered}"
         )
         return out
 
@@ -238,7 +255,7 @@ def check_folder(path: str, full: bool = True) -> Report:
             report.sqlite.append(f"cannot list collections: {exc}")
             rows = []
         for cid, name in rows:
-            report.collections.append(_check_collection(conn, path, cid, name))
+            report.collections.append(_check_collection(conn, path, cid, name, full))
         report.orphans = _orphans(path, {r[0] for r in rows})
     finally:
         conn.close()
@@ -246,7 +263,9 @@ def check_folder(path: str, full: bool = True) -> Report:
     return report
 
 
-def _check_collection(conn: sqlite3.Connection, path: str, cid: str, name: str) -> CollectionReport:
+def _check_collection(
+    conn: sqlite3.Connection, path: str, cid: str, name: str, full: bool
+) -> CollectionReport:
     from chromadb.engine.opened import INDEX_DIR
 
     try:
@@ -270,9 +289,53 @@ def _check_collection(conn: sqlite3.Connection, path: str, cid: str, name: str) 
     report.checkpoint_seq, report.checkpoint_records = seq, len(labels)
     try:
         report.lost = len(labels_lost(conn, cid, labels, seq))
+        if full:
+            report.altered = len(altered_embeddings(conn, cid, folder))
     except sqlite3.DatabaseError as exc:
-        report.checkpoint_error = f"cannot compare with the database: {exc}"
+        report.compare_error = f"cannot compare with the database: {exc}"
+    except ValueError as exc:
+        report.checkpoint_error = str(exc)
     return report
+
+
+def altered_embeddings(
+    conn: sqlite3.Connection, cid: str, folder: str
+) -> List[Tuple[int, NDArray[np.float32]]]:
+    """(label, the checkpoint's vector) of every record unchanged since the checkpoint whose
+    embedding in SQLite differs from the checkpoint's checksummed copy. Cosine vectors are
+    compared (and given) as the index stores them, unit length."""
+    from chromadb.engine import checkpoint
+    from chromadb.engine.index import IndexParams, VectorIndex
+
+    info = checkpoint.read_info(folder)
+    if info is None:
+        return []
+    index, seq = VectorIndex.load(folder, IndexParams(info.dimension, info.space))
+    out: List[Tuple[int, NDArray[np.float32]]] = []
+    cur = conn.execute(
+        "SELECT r.label, v.embedding FROM records r JOIN vectors v ON v.label = r.label "
+        "WHERE r.collection_id = ? AND r.vseq <= ? ORDER BY r.label",
+        (cid, seq),
+    )
+    while batch := cur.fetchmany(5_000):
+        pairs = [(label, blob) for label, blob in batch if index.slot(label) is not None]
+        if not pairs:
+            continue
+        slots = np.fromiter((index.slot(lb) for lb, _ in pairs), dtype=np.int64)
+        cached = index.vectors_at(slots)
+        for (label, blob), vector in zip(pairs, cached):
+            stored = (
+                np.frombuffer(blob, dtype=np.float32) if len(blob) == 4 * info.dimension else None
+            )
+            if stored is None or not _same(index.prepare(stored[None, :])[0], vector, info.space):
+                out.append((int(label), vector))
+    return out
+
+
+def _same(a: NDArray[np.float32], b: NDArray[np.float32], space: str) -> bool:
+    if space == "cosine":  # normalised on both sides: equal up to rounding
+        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6))
+    return bool(np.array_equal(a, b))
 
 
 def _orphans(path: str, collections: set[str]) -> List[str]:

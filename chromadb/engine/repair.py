@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+import numpy as np
+
 from chromadb.engine.integrity import Report, check_folder, sqlite_problems
 from chromadb.engine.sessions import Session, try_lock, unlock
 from chromadb.errors import ChromaError
@@ -76,6 +78,8 @@ def repair_folder(path: str) -> RepairResult:
         if before.sqlite:
             result.kept = _keep_copy(db_file)
             _repair_sqlite(db_file, result)
+        if before.sqlite or any(c.altered for c in before.collections):
+            _restore_embeddings(path, db_file, before, result)
         # Compare the checkpoints with the repaired database: what they hold beyond it is lost.
         middle = check_folder(path, full=False) if before.sqlite else before
         _repair_caches(path, middle, result)
@@ -280,6 +284,42 @@ def _restore_counters(old: sqlite3.Connection, conn: sqlite3.Connection) -> None
     top = max(label, int(seen[1])) + _PROBE_SPAN  # room past any label a lost page held
     conn.execute("DELETE FROM sqlite_sequence WHERE name = 'records'")
     conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('records', ?)", (top,))
+
+
+def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairResult) -> None:
+    """Embeddings whose bytes changed in SQLite are put back from the checkpoint's checksummed
+    copy (records unchanged since it was written)."""
+    from chromadb.engine.integrity import altered_embeddings
+
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    try:
+        for c in report.collections:
+            folder = os.path.join(path, _index_dir(), c.id)
+            if c.checkpoint_error or not os.path.isdir(folder):
+                continue
+            try:
+                altered = altered_embeddings(conn, c.id, folder)
+            except (ValueError, sqlite3.DatabaseError):
+                continue
+            if not altered:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "UPDATE vectors SET embedding = ? WHERE label = ?",
+                [(vector.astype(np.float32).tobytes(), label) for label, vector in altered],
+            )
+            conn.execute("COMMIT")
+            from chromadb.engine import checkpoint
+
+            info = checkpoint.read_info(folder)
+            space = info is not None and info.space == "cosine"
+            note = " (unit length: a cosine index keeps no vector lengths)" if space else ""
+            result.actions.append(
+                f"collection {c.name}: restored {len(altered)} damaged embeddings from the "
+                f"checkpoint's checksummed copy{note}"
+            )
+    finally:
+        conn.close()
 
 
 def _repair_caches(path: str, report: Report, result: RepairResult) -> None:
