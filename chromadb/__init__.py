@@ -27,7 +27,7 @@ from chromadb.api.async_api import AsyncClientAPI
 from chromadb.api.client import AdminClient
 from chromadb.api.client import Client as _Client
 from chromadb.api.models.Collection import Collection
-from chromadb.api.search import Search
+from chromadb.api.search import K, Key, Knn, Rrf, Search
 from chromadb.api.types import (
     BoolInvertedIndexConfig,
     CollectionMetadata,
@@ -202,6 +202,7 @@ def HttpClient(
     return _Client(
         base.model_copy(
             update={
+                # Real Chroma's own value here; plain "rest" marks the seed's REST settings.
                 "chroma_api_impl": "chromadb.api.fastapi.FastAPI",
                 "chroma_server_host": host,
                 "chroma_server_http_port": int(port),
@@ -248,6 +249,10 @@ __all__ = [
     "ReadLevel",
     "Schema",
     "Search",
+    "K",
+    "Key",
+    "Knn",
+    "Rrf",
     "Settings",
     "SpannIndexConfig",
     "SparseEmbeddingFunction",
