@@ -444,9 +444,11 @@ class RayAPI(API):
                     for slot in slots
                 ]
             )
-            at = {rid: (i, j) for i, part in enumerate(parts) for j, rid in enumerate(part["ids"])}
-            picks = [at[rid] for rid in ids if rid in at]
-            picked = select_get(parts, picks, include)
+            # As one engine does: the records found, in insertion order.
+            order = sorted(
+                (ord_, i, j) for i, part in enumerate(parts) for j, ord_ in enumerate(part["ords"])
+            )
+            picked = select_get(parts, [(i, j) for _, i, j in order], include)
             return self._page(picked, limit, offset, include)
         return self._get_paged(cid, shards, limit, offset, filters, include)
 
