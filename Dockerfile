@@ -26,5 +26,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # The same command the test suite starts; 0.0.0.0 because the port is published by Docker;
 # one server process per core the container is given (all on the one data folder).
-# Further settings come from the environment (ALLOW_RESET, CHROMA_SERVER_AUTH_CREDENTIALS ...).
+# Further settings come from the environment (ALLOW_RESET, CHROMA_SERVER_AUTHN_CREDENTIALS ...).
 CMD ["chroma", "run", "--path", "/data", "--host", "0.0.0.0", "--port", "8000", "--workers", "auto"]

@@ -27,7 +27,7 @@ from chromadb.api.async_api import AsyncClientAPI
 from chromadb.api.client import AdminClient
 from chromadb.api.client import Client as _Client
 from chromadb.api.models.Collection import Collection
-from chromadb.api.search import Search
+from chromadb.api.search import K, Key, Knn, Rrf, Search
 from chromadb.api.types import (
     BoolInvertedIndexConfig,
     CollectionMetadata,
@@ -105,7 +105,12 @@ def Client(
         client = chromadb.Client(Settings(chroma_db_impl="duckdb+parquet", persist_directory="db"))
         ```
     """
-    return _Client(settings if settings is not None else Settings(), tenant, database)
+    chosen = settings if settings is not None else Settings()
+    # As in 0.3, which the seed documents: reset needs no allow_reset on the seed's settings or
+    # in memory, where nothing outlives the process (a server still needs allow_reset).
+    if not chosen.is_rest() and (chosen.is_seed_era() or not chosen.persistent()):
+        chosen = chosen.model_copy(update={"allow_reset": True})
+    return _Client(chosen, tenant, database)
 
 
 def EphemeralClient(
@@ -171,7 +176,7 @@ async def AsyncHttpClient(
     return await AsyncClient.create(
         base.model_copy(
             update={
-                "chroma_api_impl": "rest",
+                "chroma_api_impl": "chromadb.api.fastapi.FastAPI",
                 "chroma_server_host": host,
                 "chroma_server_http_port": int(port),
                 "chroma_server_ssl_enabled": ssl,
@@ -197,7 +202,8 @@ def HttpClient(
     return _Client(
         base.model_copy(
             update={
-                "chroma_api_impl": "rest",
+                # Real Chroma's own value here; plain "rest" marks the seed's REST settings.
+                "chroma_api_impl": "chromadb.api.fastapi.FastAPI",
                 "chroma_server_host": host,
                 "chroma_server_http_port": int(port),
                 "chroma_server_ssl_enabled": ssl,
@@ -243,6 +249,10 @@ __all__ = [
     "ReadLevel",
     "Schema",
     "Search",
+    "K",
+    "Key",
+    "Knn",
+    "Rrf",
     "Settings",
     "SpannIndexConfig",
     "SparseEmbeddingFunction",

@@ -25,7 +25,7 @@ logger = logging.getLogger("chromadb.cli")
 
 def _parser() -> argparse.ArgumentParser:
     from chromadb import __version__
-    from chromadb.commands import model, portability
+    from chromadb.commands import check, model, portability
     from chromadb.commands import ray as ray_command
     from chromadb.server.environment import environment_help
 
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1: local only; 0.0.0.0 for every interface)",
     )
-    run.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    run.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks one)")
     run.add_argument(
         "--workers",
         type=_workers,
@@ -64,7 +64,32 @@ def _parser() -> argparse.ArgumentParser:
     model.register(commands)
     ray_command.register(commands)
     portability.register(commands)
+    check.register(commands)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {port}")
+    return port
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the server's socket now, before the database opens: a busy port is reported at
+    once and the data is not touched. uvicorn serves on this socket."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _configure_logging(level: str) -> None:
@@ -105,24 +130,40 @@ def run(
 
     _configure_logging(log_level)
     data = os.path.abspath(path)
+    try:
+        sock = _listen(host, port)
+    except OSError as exc:
+        logger.error(
+            "Cannot listen on %s port %s: %s; stop what uses it or choose another --port",
+            host,
+            port,
+            exc.strerror or exc,
+        )
+        return 1
+    if os.path.exists(data) and not os.path.isdir(data):
+        sock.close()
+        logger.error("Cannot open the data in %s: it is a file, not a folder", data)
+        return 1
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
     if workers > 1:
         from chromadb.server import workers as multi
 
+        sock.close()  # the port was free; the workers bind it themselves
         status = multi.serve(data, host, port, workers, log_level, access_log)
         logger.info("Chroma server stopped; data in %s", data)
         return status
     try:
         app = FastAPI(settings, api=api_factory(settings) if api_factory else None).app()
     except (ChromaError, OSError) as exc:  # folder in use, unreadable, not a folder ...
+        sock.close()
         logger.error("Cannot open the data in %s: %s", data, exc)
         return 1
     config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="on"
     )
     try:
-        _AnnouncingServer(config).run()
+        _AnnouncingServer(config).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn has already shut down gracefully (engine stopped) and re-raises Ctrl-C.
         pass

@@ -7,6 +7,7 @@ import enum
 import json
 import os
 import threading
+import warnings
 from typing import Any, Callable, Dict, List, Optional, TypeVar, Union, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -45,6 +46,18 @@ def _from_environment(fields: Dict[str, Any], given: Dict[str, Any]) -> Dict[str
     return values
 
 
+def _warn_unknown(fields: Dict[str, Any], given: Dict[str, Any]) -> None:
+    # Unknown keys are ignored (settings of other Chroma versions must not break a client), but
+    # a misspelt one would silently do nothing: say so.
+    unknown = sorted(k for k in given if k not in fields)
+    if unknown:
+        warnings.warn(
+            f"Unknown settings ignored: {', '.join(unknown)}",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 class Settings(BaseModel):
     """Configuration of a client or server.
 
@@ -65,6 +78,7 @@ class Settings(BaseModel):
     @classmethod
     def _read_environment(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            _warn_unknown(cls.model_fields, data)
             return _from_environment(cls.model_fields, data)
         return data
 
@@ -129,6 +143,12 @@ class Settings(BaseModel):
         """True when these settings ask for the HTTP client rather than the embedded engine."""
         impl = self.chroma_api_impl.lower()
         return impl == "rest" or "fastapi" in impl or impl.endswith("http")
+
+    def is_seed_era(self) -> bool:
+        """True for the storage settings of the 0.3 seed documents: ``chroma_db_impl="duckdb"``
+        or ``"duckdb+parquet"``. Such clients get 0.3's result keys and may reset as in 0.3
+        (0.3 clients over HTTP are recognised by the server instead)."""
+        return self.chroma_db_impl is not None
 
     def persistent(self) -> bool:
         """True when the embedded engine keeps its data in ``persist_directory``."""
@@ -209,3 +229,13 @@ class System(Component):
     def reset_state(self) -> None:
         for component in self._instances.values():
             component.reset_state()
+
+
+__all__ = [
+    "APIVersion",
+    "Component",
+    "DEFAULT_DATABASE",
+    "DEFAULT_TENANT",
+    "Settings",
+    "System",
+]

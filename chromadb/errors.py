@@ -23,6 +23,8 @@ Hierarchy::
     ├── BatchSizeExceededError       (413)
     ├── RateLimitError               (429)
     ├── InternalError                (500)
+    │   ├── DataIntegrityError         damaged data, or caches holding what SQLite lost
+    │   └── DiskFullError        (507) a write found the disk full (and was not stored)
     └── VersionMismatchError         (500) client and server disagree on the protocol
     EmbeddingFunctionError           (500) an embedding function could not embed
     ├── ModelFileError                 model files missing, corrupt or not downloadable
@@ -251,6 +253,21 @@ class InternalError(ChromaError):
     for_status = True
 
 
+class DataIntegrityError(InternalError):
+    """Raised when stored data is damaged, or a cache (an index checkpoint) holds records that
+    SQLite no longer has: evidence of loss, reported instead of "repaired" from the damaged
+    side. ``chroma check --path DIR`` reports on the folder, ``chroma repair`` fixes what can
+    be fixed safely."""
+
+
+class DiskFullError(InternalError):
+    """Raised when a write finds the disk full; the write was not stored, and nothing stored
+    before it is lost."""
+
+    status_code = 507
+    for_status = True
+
+
 class VersionMismatchError(ChromaError):
     """Raised when the client and the server disagree on the protocol version."""
 
@@ -302,6 +319,8 @@ __all__ = [
     "ChromaAuthError",
     "ChromaConnectionError",
     "ChromaError",
+    "DataIntegrityError",
+    "DiskFullError",
     "DuplicateIDError",
     "EmbeddingFunctionError",
     "EmbeddingServiceError",

@@ -234,7 +234,10 @@ def _snapshot(collection: Any) -> Dict[str, Any]:
     return {
         "count": collection.count(),
         "ids": list(got["ids"]),
-        "embeddings": [list(map(float, e)) for e in (got["embeddings"] or [])],
+        "embeddings": [
+            list(map(float, e))
+            for e in (got["embeddings"] if got["embeddings"] is not None else [])
+        ],
         "metadatas": got["metadatas"],
         "documents": got["documents"],
         "uris": got["uris"],

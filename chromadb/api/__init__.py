@@ -652,20 +652,34 @@ class API(ClientMethods, Component):
         """The n_results nearest records to each query embedding, nearest first."""
 
     @abstractmethod
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: ReadLevel = ReadLevel.INDEX_AND_WAL,
+    ) -> Any:
+        """Run each ``Search`` (chromadb.execution.expression) on the collection; returns a
+        ``SearchResult`` with one entry per search."""
+
+    @abstractmethod
     def _delete(
         self,
         collection_id: UUID,
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        """Delete the records matching ids and filters; returns the ids deleted."""
+        """Delete the records matching ids and filters (at most ``limit`` of them, first in
+        insertion order, when given); returns the ids deleted."""
 
     @abstractmethod
     def _count(self, collection_id: UUID) -> int: ...
 
     def _peek(self, collection_id: UUID, n: int = 10) -> GetResult:
-        return self._get(collection_id, limit=n, include=["embeddings", "documents", "metadatas"])
+        return self._get(collection_id, limit=n, include=["metadatas", "documents", "embeddings"])
 
     # -- the rest ------------------------------------------------------------------------------
     @abstractmethod
@@ -709,10 +723,14 @@ def __getattr__(name: str) -> Any:
         from chromadb.api import async_api
 
         return getattr(async_api, name)
-    if name == "Search":
-        from chromadb.api.search import Search
+    if name in ("Search", "K", "Key", "Knn", "Rrf"):
+        from chromadb.api import search
 
-        return Search
+        return getattr(search, name)
+    if name in ("SearchResult", "SearchResultRow"):
+        from chromadb.api import types
+
+        return getattr(types, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -161,6 +161,17 @@ class AsyncServerAPI(AsyncAdminAPI, Component):
     ) -> GetResult: ...
 
     @abstractmethod
+    async def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        """Run each ``Search`` on the collection; a ``SearchResult`` with one entry per search."""
+
+    @abstractmethod
     async def _query(
         self,
         collection_id: UUID,
@@ -179,6 +190,7 @@ class AsyncServerAPI(AsyncAdminAPI, Component):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs: ...
 
     @abstractmethod

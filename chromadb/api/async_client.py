@@ -39,7 +39,11 @@ class AsyncClient(SharedSystemClient, AsyncClientAPI):
         tenant: str = DEFAULT_TENANT,
         database: str = DEFAULT_DATABASE,
     ) -> None:
-        self._settings = settings if settings is not None else Settings(chroma_api_impl="rest")
+        self._settings = (
+            settings
+            if settings is not None
+            else Settings(chroma_api_impl="chromadb.api.fastapi.FastAPI")
+        )
         self._api: AsyncServerAPI = _server(self._settings)
         self.tenant = tenant
         self.database = database
@@ -174,7 +178,11 @@ class AsyncAdminClient(SharedSystemClient, AsyncAdminAPI):
     """Async management of tenants and databases."""
 
     def __init__(self, settings: Optional[Settings] = None) -> None:
-        self._api = _server(settings if settings is not None else Settings(chroma_api_impl="rest"))
+        self._api = _server(
+            settings
+            if settings is not None
+            else Settings(chroma_api_impl="chromadb.api.fastapi.FastAPI")
+        )
 
     async def create_tenant(self, name: str) -> None:
         await self._api.create_tenant(name)

@@ -287,13 +287,33 @@ class AsyncFastAPI(BaseHTTPClient, AsyncServerAPI):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        body = {"ids": ids, "where": where, "where_document": where_document}
+        body: Dict[str, Any] = {"ids": ids, "where": where, "where_document": where_document}
+        if limit is not None:
+            body["limit"] = limit
         path = f"{self._collection_path(collection_id)}/delete"
         answer = await self._request("POST", path, json=body)
         if isinstance(answer, list):
             return [str(i) for i in answer]
         return [str(i) for i in (answer or {}).get("ids") or []]
+
+    async def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        from chromadb.api.types import SearchResult
+
+        body = {
+            "searches": [s.to_dict() for s in searches],
+            "read_level": str(getattr(read_level, "value", read_level)),
+        }
+        path = f"{self._collection_path(collection_id)}/search"
+        return SearchResult(await self._request("POST", path, json=body))
 
     async def _count(self, collection_id: UUID) -> int:
         return int(await self._request("GET", f"{self._collection_path(collection_id)}/count"))

@@ -7,6 +7,7 @@ neither imports the other for these.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, TypedDict, cast
 
 from chromadb.api.types import EmbeddingFunction
@@ -14,6 +15,8 @@ from chromadb.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from chromadb.api.models.model import CollectionModel
+
+logger = logging.getLogger(__name__)
 
 
 class _Unset:
@@ -90,11 +93,27 @@ def resolve_embedding_function(model: CollectionModel, ef: Any) -> Optional[Embe
     from chromadb.utils import embedding_functions as efs
 
     if recorded_name and recorded_name != "default":
-        return cast(
-            EmbeddingFunction[Any],
-            efs.build_embedding_function(recorded_name, recorded.get("config") or {}),
-        )
+        try:
+            return cast(
+                EmbeddingFunction[Any],
+                efs.build_embedding_function(recorded_name, recorded.get("config") or {}),
+            )
+        except InvalidArgumentError as exc:
+            # A function this process does not know (registered elsewhere): the handle still
+            # opens, as in real Chroma; embedding through it says why it cannot.
+            logger.warning("Collection %r: %s", model.name, exc)
+            return cast(EmbeddingFunction[Any], _Unavailable(str(exc)))
     return cast(EmbeddingFunction[Any], efs.DefaultEmbeddingFunction())
+
+
+class _Unavailable:
+    """Stands for a recorded embedding function that cannot be built here."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __call__(self, input: Any) -> Any:
+        raise InvalidArgumentError(self.reason)
 
 
 # -- the HNSW configuration rule (Chroma 1.x) ------------------------------------------------------

@@ -197,7 +197,10 @@ class FastAPI(BaseHTTPClient, API):
             )
 
     def _check_batch_size(self, size: int) -> None:
-        limit = self._get_max_batch_size()
+        try:
+            limit = self._get_max_batch_size()
+        except (KeyError, TypeError, ValueError):  # a server that states no limit
+            return
         if size > limit:
             raise BatchSizeExceededError(
                 f"Batch of {size} records exceeds the server's maximum batch size of {limit}; "
@@ -436,12 +439,32 @@ class FastAPI(BaseHTTPClient, API):
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        body = {"ids": ids, "where": where, "where_document": where_document}
+        body: Dict[str, Any] = {"ids": ids, "where": where, "where_document": where_document}
+        if limit is not None:
+            body["limit"] = limit
         answer = self._request("POST", f"{self._collection_path(collection_id)}/delete", json=body)
         if isinstance(answer, list):  # servers of the 0.4 era answer the ids
             return [str(i) for i in answer]
         return [str(i) for i in (answer or {}).get("ids") or []]
+
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        from chromadb.api.types import SearchResult
+
+        body = {
+            "searches": [s.to_dict() for s in searches],
+            "read_level": str(getattr(read_level, "value", read_level)),
+        }
+        answer = self._request("POST", f"{self._collection_path(collection_id)}/search", json=body)
+        return SearchResult(answer)
 
     def _count(self, collection_id: UUID) -> int:
         return int(self._request("GET", f"{self._collection_path(collection_id)}/count"))

@@ -101,6 +101,7 @@ class ReadLevel(enum.StrEnum):
 
     INDEX_AND_WAL = "index_and_wal"
     INDEX_ONLY = "index_only"
+    INDEX_AND_BOUNDED_WAL = "index_and_bounded_wal"
 
 
 class DeleteResult(TypedDict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import (
     Any,
+    Dict,
     List,
     Mapping,
     Optional,
@@ -472,6 +473,48 @@ class QueryResult(TypedDict):
     included: Include
 
 
+class SearchResultRow(TypedDict, total=False):
+    """One record of a search result: ``id`` always, the other fields when selected."""
+
+    id: str
+    document: Optional[str]
+    embedding: Optional[List[float]]
+    metadata: Optional[Dict[str, Any]]
+    score: Optional[float]
+
+
+class SearchResult(dict):
+    """What ``Collection.search`` returns: per search, column lists (``ids``, ``documents``,
+    ``embeddings``, ``metadatas``, ``scores``; None where not selected) and the ``select``ed
+    keys. ``rows()`` gives the same records row by row."""
+
+    def rows(self) -> List[List[SearchResultRow]]:
+        """Per search, one dict per record with only the fields that have a value."""
+        ids_per_search: List[List[str]] = self.get("ids") or []
+        n = len(ids_per_search)
+        columns = {
+            name: self.get(plural) or [None] * n
+            for name, plural in (
+                ("document", "documents"),
+                ("embedding", "embeddings"),
+                ("metadata", "metadatas"),
+                ("score", "scores"),
+            )
+        }
+        out: List[List[SearchResultRow]] = []
+        for i, ids in enumerate(ids_per_search):
+            rows: List[SearchResultRow] = []
+            for j, record_id in enumerate(ids):
+                row: Dict[str, Any] = {"id": record_id}
+                for name, per_search in columns.items():
+                    values = per_search[i]
+                    if values is not None and values[j] is not None:
+                        row[name] = values[j]
+                rows.append(row)  # type: ignore[arg-type]
+            out.append(rows)
+        return out
+
+
 D = TypeVar("D", contravariant=True)
 
 
@@ -488,6 +531,15 @@ class EmbeddingFunction(Protocol[D]):
 
 
 T = TypeVar("T")
+
+# The keys results had in Chroma 0.3 (the seed era): nothing else, and all of them always.
+SEED_GET_KEYS = ("ids", "embeddings", "documents", "metadatas")
+SEED_QUERY_KEYS = ("ids", "embeddings", "documents", "metadatas", "distances")
+
+
+def seed_result(result: Mapping[str, Any], query: bool) -> Dict[str, Any]:
+    """A result with exactly the keys Chroma 0.3 returned."""
+    return {key: result.get(key) for key in (SEED_QUERY_KEYS if query else SEED_GET_KEYS)}
 
 
 def maybe_cast_one_to_many(value: Optional[Union[T, List[T]]]) -> Optional[List[T]]:
@@ -578,3 +630,124 @@ def __getattr__(name: str) -> Any:
 
         return DefaultEmbeddingFunction
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# The public names (aliases re-exported from record_types included).
+__all__ = [
+    "ALL_INCLUDE",
+    "AddRequest",
+    "BOOL_INVERTED_INDEX_NAME",
+    "BOOL_VALUE_NAME",
+    "BaseRecordSet",
+    "BoolInvertedIndexConfig",
+    "BoolInvertedIndexType",
+    "BoolValueType",
+    "DEFAULT_GET_INCLUDE",
+    "DEFAULT_QUERY_INCLUDE",
+    "DOCUMENT_KEY",
+    "DataLoader",
+    "DeleteRequest",
+    "DeleteResult",
+    "EMBEDDING_KEY",
+    "Embeddable",
+    "EmbeddingFunction",
+    "FLOAT_INVERTED_INDEX_NAME",
+    "FLOAT_LIST_VALUE_NAME",
+    "FLOAT_VALUE_NAME",
+    "FTS_INDEX_NAME",
+    "FilterSet",
+    "FloatInvertedIndexConfig",
+    "FloatInvertedIndexType",
+    "FloatListValueType",
+    "FloatValueType",
+    "FtsIndexConfig",
+    "FtsIndexType",
+    "GetRequest",
+    "GetResult",
+    "HNSW_INDEX_NAME",
+    "HnswIndexConfig",
+    "INT_INVERTED_INDEX_NAME",
+    "INT_VALUE_NAME",
+    "Image",
+    "ImageDType",
+    "Images",
+    "IncludeMetadataDocuments",
+    "IncludeMetadataDocumentsDistances",
+    "IncludeMetadataDocumentsEmbeddings",
+    "IncludeMetadataDocumentsEmbeddingsDistances",
+    "IndexConfig",
+    "IndexMetadata",
+    "IndexingStatus",
+    "InsertRecordSet",
+    "IntInvertedIndexConfig",
+    "IntInvertedIndexType",
+    "IntValueType",
+    "Loadable",
+    "META_KEY_CHROMA_DOCUMENT",
+    "OneOrMany",
+    "QueryRequest",
+    "QueryResult",
+    "ReadLevel",
+    "SPANN_INDEX_NAME",
+    "SPARSE_VECTOR_INDEX_NAME",
+    "SPARSE_VECTOR_VALUE_NAME",
+    "STRING_INVERTED_INDEX_NAME",
+    "STRING_VALUE_NAME",
+    "Schema",
+    "Space",
+    "SpannIndexConfig",
+    "SparseEmbeddingFunction",
+    "SparseVectorIndexConfig",
+    "SparseVectorIndexType",
+    "SparseVectorValueType",
+    "SparseVectors",
+    "StringInvertedIndexConfig",
+    "StringInvertedIndexType",
+    "StringValueType",
+    "UpdateCollectionMetadata",
+    "UpdateRequest",
+    "UpsertRequest",
+    "VECTOR_INDEX_NAME",
+    "ValueTypes",
+    "VectorIndexConfig",
+    "VectorIndexType",
+    "as_lists",
+    "convert_list_embeddings_to_np",
+    "convert_np_embeddings_to_list",
+    "deserialize_metadata",
+    "get_default_embeddable_record_set_fields",
+    "is_document",
+    "is_image",
+    "maybe_cast_one_to_many",
+    "normalize_base_record_set",
+    "normalize_embeddings",
+    "normalize_include",
+    "normalize_insert_record_set",
+    "normalize_metadata",
+    "normalize_metadatas",
+    "optional_base64_strings_to_embeddings",
+    "optional_embeddings_to_base64_strings",
+    "pack_embedding_safely",
+    "serialize_metadata",
+    "validate_base_record_set",
+    "validate_batch",
+    "validate_documents",
+    "validate_embedding_function",
+    "validate_embeddings",
+    "validate_filter_set",
+    "validate_ids",
+    "validate_images",
+    "validate_include",
+    "validate_insert_record_set",
+    "validate_metadata",
+    "validate_metadatas",
+    "validate_n_results",
+    "validate_record_set_contains_any",
+    "validate_record_set_contains_one",
+    "validate_record_set_for_embedding",
+    "validate_sparse_embedding_function",
+    "validate_sparse_vectors",
+    "validate_update_metadata",
+    "validate_where",
+    "validate_where_document",
+]

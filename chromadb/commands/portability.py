@@ -40,7 +40,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if not is_url(args.path) and foreign.folder_kind(args.path) == foreign.CHROMA_SQLITE:
         return _fail(f"{args.path} is a real Chroma folder; import into a folder of ours")
-    source = open_source(args.source)
+    source = open_source(args.source, args.tenant, args.database)
     try:
         summary = write_source(
             source,
@@ -63,7 +63,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from chromadb.portability.parquet_file import export_parquet
     from chromadb.portability.sources import open_source
 
-    source = open_source(args.path)
+    source = open_source(args.path, args.tenant, args.database)
     try:
         written = export_parquet(source, args.out, only=args.collection, progress=not args.quiet)
     finally:
@@ -102,6 +102,21 @@ def _close(source: Any) -> None:
         close()
 
 
+def _add_place(parser: Any) -> None:
+    from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
+
+    parser.add_argument(
+        "--tenant",
+        default=DEFAULT_TENANT,
+        help="tenant to read from one of our folders or servers (default default_tenant)",
+    )
+    parser.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE,
+        help="database to read there (default default_database)",
+    )
+
+
 def register(commands: Any) -> None:
     """Add the data commands to the ``chroma`` parser's subparsers."""
 
@@ -119,6 +134,7 @@ def register(commands: Any) -> None:
     p.add_argument("source", help="Chroma persist folder, .parquet file, or http://host:port")
     p.add_argument("--path", required=True, help="our data folder (or http://host:port)")
     p.add_argument("--collection", action="append", help="only this collection (repeatable)")
+    _add_place(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add(
@@ -129,11 +145,13 @@ def register(commands: Any) -> None:
     p.add_argument("source", help="data folder or http://host:port")
     p.add_argument("path", help="destination data folder or http://host:port")
     p.add_argument("--collection", action="append", help="only this collection (repeatable)")
+    _add_place(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add("export", "export collections to a Parquet file (docs/parquet-format.md)", cmd_export)
     p.add_argument("--path", required=True, help="data folder (or http://host:port)")
     p.add_argument("--collection", action="append", help="only this collection (repeatable)")
+    _add_place(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("out", help="the .parquet file to write")
 

@@ -357,11 +357,19 @@ class RayAPI(API):
         ids: Any = None,
         where: Any = None,
         where_document: Any = None,
+        limit: Optional[int] = None,
         **kwargs: Any,
     ) -> Any:
         cid = str(collection_id)
         shards = self._shards(cid)
         filters = {"where": where, "where_document": where_document, **kwargs}
+        if limit is not None:
+            # Per shard, a limit would delete up to limit x shards records: refused instead.
+            if shards > 1:
+                raise InvalidArgumentError(
+                    "delete with limit is not supported on a collection split into shards"
+                )
+            filters["limit"] = limit
         if ids is not None:
             ids = list(ids)
             groups = split_by_shard(ids, shards)
@@ -379,6 +387,20 @@ class RayAPI(API):
         for part in self._each(calls):
             deleted.extend(part or [])
         return deleted
+
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = "default_database",
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        # The evaluator runs over this API's own _query / _get, which fan out to every shard
+        # and merge nearest-first, so the ranking is the same as on one node.
+        from chromadb.engine.search import run_searches
+
+        return run_searches(self, collection_id, searches)
 
     def _count(self, collection_id: UUID) -> int:
         cid = str(collection_id)

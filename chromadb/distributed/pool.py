@@ -156,6 +156,8 @@ class ReplicaPool:
         returns the new placement."""
         alive = self.alive_nodes()
         for slot in list(self._wanted):
+            if not self._members(slot):
+                continue
             with self.slot_lock(slot):
                 target = place(f"slot-{slot}", alive, self._wanted[slot])
                 for node in target:
@@ -192,8 +194,8 @@ class ReplicaPool:
 
     def _repair_slot(self, slot: int) -> None:
         wanted = self._wanted.get(slot, 0)
-        if len(self._ready_list(slot)) >= wanted:
-            return
+        if len(self._ready_list(slot)) >= wanted or not self._members(slot):
+            return  # enough replicas, or no collection uses this slot any more
         with self.slot_lock(slot):
             alive = self.alive_nodes()
             for node in place(f"slot-{slot}", alive, len(alive)):

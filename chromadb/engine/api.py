@@ -135,6 +135,8 @@ class EmbeddedAPI(API):
     def _check_name(name: Any, what: str) -> None:
         if not isinstance(name, str) or not name.strip():
             raise InvalidArgumentError(f"Expected {what} name to be a non-empty str, got {name!r}")
+        if len(name) < 3:  # real Chroma 1.x's rule for both
+            raise InvalidArgumentError(f"{what} name must be at least 3 characters, got {name!r}")
 
     def _database_id(self, tenant: str, database: str) -> str:
         return self.get_database(database, tenant)["id"]
@@ -336,8 +338,7 @@ class EmbeddedAPI(API):
         documents: Optional[Documents] = None,
         uris: Optional[URIs] = None,
     ) -> bool:
-        if embeddings is None:
-            raise InvalidArgumentError("Embeddings are required to add records")
+        # New records without embeddings are refused where rows are written (segment).
         return self._write("add", collection_id, ids, embeddings, metadatas, documents, uris)
 
     def _update(
@@ -408,16 +409,33 @@ class EmbeddedAPI(API):
             list(inc),
         )
 
+    def _search(
+        self,
+        collection_id: UUID,
+        searches: List[Any],
+        tenant: str = DEFAULT_TENANT,
+        database: str = DEFAULT_DATABASE,
+        read_level: Any = "index_and_wal",
+    ) -> Any:
+        # Every read here sees every acknowledged write, so each read level reads the same.
+        from chromadb.engine.search import run_searches
+
+        self._segment(collection_id)  # an unknown collection is NotFoundError before any work
+        return run_searches(self, collection_id, searches)
+
     def _delete(
         self,
         collection_id: UUID,
         ids: Optional[IDs] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
+        limit: Optional[int] = None,
     ) -> IDs:
-        id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        # ids=[] names no record: refused (as real Chroma) rather than silently deleting none.
+        id_list = v.validate_ids(ids) if ids is not None else None
+        limit, _ = v.validate_limit_offset(limit, None)
         return self._segment(collection_id).delete(
-            id_list, parse_where(where), parse_where_document(where_document)
+            id_list, parse_where(where), parse_where_document(where_document), limit
         )
 
     def _count(self, collection_id: UUID) -> int:

@@ -3,7 +3,9 @@
 
 A slot is a record's position in the vector index. Each column keeps, per slot, the value's type
 (absent, str, number, bool) and the value: strings as codes into one dictionary, numbers both as
-float64 and, for ints, exactly as int64.
+float64 and, for ints, exactly as int64. List values (Chroma 1.5) are kept apart, per key and slot:
+only ``$contains`` / ``$not_contains`` look at them, and to every other operator the key is absent
+there (as in real Chroma).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine.filters import Compare, Logical, Member, WhereNode
+from chromadb.engine.filters import ArrayContains, Compare, Logical, Member, WhereNode
 
 ABSENT, STR, NUM, BOOL = 0, 1, 2, 3
 
@@ -56,6 +58,7 @@ class Columns:
         self.capacity = max(capacity, 16)
         self.columns: Dict[str, Column] = {}
         self.codes: Dict[str, int] = {}
+        self.lists: Dict[str, Dict[int, Tuple[Any, ...]]] = {}
 
     def _ensure(self, slot: int) -> None:
         if slot >= self.capacity:
@@ -76,7 +79,12 @@ class Columns:
         self._ensure(slot)
         for column in self.columns.values():
             column.kind[slot] = ABSENT
+        for by_slot in self.lists.values():
+            by_slot.pop(slot, None)
         for key, value in (metadata or {}).items():
+            if isinstance(value, (list, tuple)):
+                self.lists.setdefault(key, {})[slot] = tuple(value)
+                continue
             column = self.columns.get(key) or self.columns.setdefault(key, Column(self.capacity))
             if isinstance(value, bool):
                 column.kind[slot] = BOOL
@@ -102,6 +110,9 @@ class Columns:
         by_key: Dict[str, Tuple[List[int], List[Any]]] = {}
         for slot, meta in zip(slots, metadatas):
             for key, value in meta.items():
+                if isinstance(value, (list, tuple)):
+                    self.lists.setdefault(key, {})[slot] = tuple(value)
+                    continue
                 entry = by_key.get(key)
                 if entry is None:
                     entry = by_key[key] = ([], [])
@@ -153,21 +164,34 @@ class Columns:
             for m in masks[1:]:
                 combine(out, m, out=out)
             return out
+        if isinstance(node, ArrayContains):
+            hit = self._array_contains(node.key, node.value, n)
+            return ~hit if node.negate else hit
         found = self.columns.get(node.key)
+        # The negations ($ne, $nin) also match records that lack the key, as in real Chroma.
+        negate = (isinstance(node, Member) and node.negate) or (
+            isinstance(node, Compare) and node.op == "$ne"
+        )
         if found is None:
-            return np.zeros(n, dtype=np.bool_)
+            return np.full(n, negate, dtype=np.bool_)
         column = found
         if isinstance(node, Member):
             hit = np.zeros(n, dtype=np.bool_)
             for value in node.values:
                 hit |= self._equal(column, value, n)
-            present = column.kind[:n] != ABSENT
-            return present & ~hit if node.negate else hit
-        if node.op == "$eq":
-            return self._equal(column, node.value, n)
-        if node.op == "$ne":
-            return (column.kind[:n] != ABSENT) & ~self._equal(column, node.value, n)
+            return ~hit if negate else hit
+        if node.op in ("$eq", "$ne"):
+            equal = self._equal(column, node.value, n)
+            return ~equal if negate else equal
         return self._order(column, node, n)
+
+    def _array_contains(self, key: str, value: Any, n: int) -> Mask:
+        hit = np.zeros(n, dtype=np.bool_)
+        want_bool = isinstance(value, bool)
+        for slot, items in self.lists.get(key, {}).items():
+            if slot < n and any(isinstance(x, bool) == want_bool and x == value for x in items):
+                hit[slot] = True
+        return hit
 
     def _equal(self, column: Column, value: Any, n: int) -> Mask:
         kind = column.kind[:n]

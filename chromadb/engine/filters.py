@@ -4,6 +4,7 @@ documents found through SQLite's FTS5 trigram index."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Union
 
@@ -11,6 +12,8 @@ from chromadb.errors import InvalidArgumentError
 
 COMPARISONS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte")
 MEMBERSHIP = ("$in", "$nin")
+# On list-valued metadata (Chroma 1.5): does the list hold the value.
+ARRAY = ("$contains", "$not_contains")
 LOGICAL = ("$and", "$or")
 ORDERING = ("$gt", "$gte", "$lt", "$lte")
 
@@ -35,7 +38,14 @@ class Logical:
     children: tuple[WhereNode, ...]
 
 
-WhereNode = Union[Compare, Member, Logical]
+@dataclass(frozen=True)
+class ArrayContains:
+    key: str
+    value: Union[str, int, float, bool]
+    negate: bool
+
+
+WhereNode = Union[Compare, Member, Logical, ArrayContains]
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,18 @@ class Contains:
 
 
 @dataclass(frozen=True)
+class Regex:
+    pattern: re.Pattern[str]
+    negate: bool
+
+
+@dataclass(frozen=True)
 class DocLogical:
     op: str
     children: tuple[DocNode, ...]
 
 
-DocNode = Union[Contains, DocLogical]
+DocNode = Union[Contains, Regex, DocLogical]
 
 
 def _is_literal(value: Any) -> bool:
@@ -69,9 +85,15 @@ def _parse_operand(key: str, op: str, operand: Any) -> WhereNode:
             )
         return Compare(key, op, operand)
     if op in MEMBERSHIP:
-        if not isinstance(operand, (list, tuple)) or len(operand) == 0:
+        # A tuple is refused as real Chroma refuses it (its JSON form would be a list anyway).
+        if not isinstance(operand, list):
             raise InvalidArgumentError(
-                f"Expected where operand for {op} on {key!r} to be a non-empty list, got {operand!r}"
+                f"Expected operand value to be a list for operator {op} on {key!r}, got {operand!r}"
+            )
+        if len(operand) == 0 or not all(_same_kind(x, operand[0]) for x in operand):
+            raise InvalidArgumentError(
+                f"Expected where operand value for {op} on {key!r} to be a non-empty list, "
+                f"and all values to be of the same type, got {operand!r}"
             )
         for item in operand:
             if not _is_literal(item):
@@ -79,16 +101,35 @@ def _parse_operand(key: str, op: str, operand: Any) -> WhereNode:
                     f"Expected where operand list for {op} on {key!r} to hold str, int, float or bool, got {item!r}"
                 )
         return Member(key, tuple(operand), op == "$nin")
+    if op in ARRAY:
+        if not _is_literal(operand):
+            raise InvalidArgumentError(
+                f"Expected operand value to be a str, int, float, or bool for operator {op} "
+                f"on {key!r}, got {operand!r}"
+            )
+        return ArrayContains(key, operand, op == "$not_contains")
     raise InvalidArgumentError(
-        f"Expected where operator to be one of {', '.join(COMPARISONS + MEMBERSHIP)}, got {op!r}"
+        f"Expected where operator to be one of {', '.join(COMPARISONS + MEMBERSHIP + ARRAY)}, "
+        f"got {op!r}"
     )
+
+
+def _same_kind(value: Any, first: Any) -> bool:
+    # Real Chroma's rule: every item an instance of the first item's type (so [1, True] passes,
+    # [True, 1] does not).
+    return isinstance(value, type(first))
 
 
 def _parse_clause(key: str, value: Any) -> WhereNode:
     if key in LOGICAL:
-        if not isinstance(value, (list, tuple)) or len(value) == 0:
+        if not isinstance(value, list):
             raise InvalidArgumentError(
-                f"Expected where value for {key} to be a non-empty list of where expressions, got {value!r}"
+                f"Expected where value for {key} to be a list of where expressions, got {value!r}"
+            )
+        if len(value) < 2:
+            raise InvalidArgumentError(
+                f"Expected where value for $and or $or to be a list with at least two where "
+                f"expressions, got {value!r}"
             )
         children = []
         for child in value:
@@ -148,10 +189,25 @@ def parse_where_document(where_document: Any) -> Optional[DocNode]:
                 f"Expected where_document operand for {op} to be a non-empty str, got {operand!r}"
             )
         return Contains(operand, op == "$not_contains")
-    if op in LOGICAL:
-        if not isinstance(operand, (list, tuple)) or len(operand) == 0:
+    if op in ("$regex", "$not_regex"):
+        if not isinstance(operand, str) or operand == "":
             raise InvalidArgumentError(
-                f"Expected where_document value for {op} to be a non-empty list, got {operand!r}"
+                f"Expected where_document operand for {op} to be a non-empty str, got {operand!r}"
+            )
+        try:
+            pattern = re.compile(operand)
+        except re.error as exc:
+            raise InvalidArgumentError(f"Regex syntax error in {operand!r}: {exc}") from None
+        return Regex(pattern, op == "$not_regex")
+    if op in LOGICAL:
+        if not isinstance(operand, list):
+            raise InvalidArgumentError(
+                f"Expected where_document value for {op} to be a list, got {operand!r}"
+            )
+        if len(operand) < 2:
+            raise InvalidArgumentError(
+                f"Expected document value for $and or $or to be a list with at least two where "
+                f"document expressions, got {operand!r}"
             )
         children: List[DocNode] = []
         for child in operand:
@@ -161,7 +217,8 @@ def parse_where_document(where_document: Any) -> Optional[DocNode]:
             children.append(node)
         return DocLogical(op, tuple(children))
     raise InvalidArgumentError(
-        f"Expected where_document operator to be one of $contains, $not_contains, $and, $or, got {op!r}"
+        "Expected where_document operator to be one of $contains, $not_contains, $regex, "
+        f"$not_regex, $and, $or, got {op!r}"
     )
 
 

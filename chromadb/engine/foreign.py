@@ -50,9 +50,9 @@ def folder_kind(path: Optional[str]) -> Optional[str]:
     db = os.path.join(path, DB_FILE)
     if os.path.isfile(db) and os.path.getsize(db) > 0:
         tables = _tables(db)
-        if "catalog_collections" not in tables and (
-            "embeddings_queue" in tables or {"segments", "collections"} <= tables
-        ):
+        # Chroma's own tables, even beside ours (an earlier version of ours added its tables
+        # to such files before failing): ours has no such tables ("collections" is a view).
+        if "embeddings_queue" in tables or {"segments", "collections"} <= tables:
             return CHROMA_SQLITE
     if os.path.isfile(os.path.join(path, V03_MARKER_FILE)):
         return CHROMA_V03

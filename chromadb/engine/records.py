@@ -9,6 +9,7 @@ record rows cannot show. Together they let any process catch its caches up after
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -170,6 +171,16 @@ def labels_containing(conn: sqlite3.Connection, cid: str, text: str) -> List[int
             (cid, text),
         )
     return [r[0] for r in cur]
+
+
+def labels_matching(conn: sqlite3.Connection, cid: str, pattern: re.Pattern[str]) -> List[int]:
+    """Labels of the records whose document matches ``pattern`` anywhere."""
+    # No index serves a regular expression: this scans the collection's documents.
+    cur = conn.execute(
+        "SELECT label, document FROM records WHERE collection_id = ? AND document IS NOT NULL",
+        (cid,),
+    )
+    return [label for label, doc in cur if pattern.search(doc)]
 
 
 def metadata_rows(conn: sqlite3.Connection, cid: str) -> Iterator[Tuple[int, str]]:

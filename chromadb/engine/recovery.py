@@ -1,6 +1,6 @@
 """A collection's caches rebuilt from SQLite: the vector index loaded from its checkpoint and
 brought up to date by replaying the write log after it (or rebuilt when the checkpoint is missing
-or disagrees), the metadata columns read from the record rows, checkpoints written back, and
+or lacks records SQLite has), the metadata columns read from the record rows, checkpoints written back, and
 caches caught up with what other processes wrote since.
 
 Any process may write a collection's checkpoint. A lock file in the checkpoint folder keeps a
@@ -25,7 +25,9 @@ from tqdm import tqdm
 from chromadb.engine import records
 from chromadb.engine.columns import Columns
 from chromadb.engine.index import IndexParams, VectorIndex
+from chromadb.engine.integrity import labels_lost, loss_error
 from chromadb.engine.store import Store
+from chromadb.errors import DataIntegrityError
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,18 @@ class Loaded:
 
 
 def load_index(store: Store, cid: str, params: IndexParams, folder: Optional[str]) -> Loaded:
-    """The index of a collection: its checkpoint plus the log after it, or a rebuild."""
+    """The index of a collection: its checkpoint plus the log after it, or a rebuild when the
+    checkpoint is unreadable or lacks records SQLite has. A checkpoint holding records SQLite
+    lacks is evidence of loss: ``DataIntegrityError``, never a rebuild from the damaged side."""
+    try:
+        return _load_index(store, cid, params, folder)
+    except DataIntegrityError:
+        # Another process may have deleted (and pruned the log of) records between our reads:
+        # an honest loss shows again on a second, fresh load.
+        return _load_index(store, cid, params, folder)
+
+
+def _load_index(store: Store, cid: str, params: IndexParams, folder: Optional[str]) -> Loaded:
     index: Optional[VectorIndex] = None
     cp_seq = -1
     saved_seq = VectorIndex.checkpoint_seq(folder) if folder else None
@@ -80,7 +93,12 @@ def load_index(store: Store, cid: str, params: IndexParams, folder: Optional[str
         index = VectorIndex(params)
     replayed, last_seq, expected = replay(store, cid, index, cp_seq)
     if index.count != expected:
-        logger.warning("Index of %s disagrees with SQLite; rebuilding", cid)
+        with store.snapshot() as conn:
+            live = index.rowids[: index.n][index.alive[: index.n]]
+            lost = labels_lost(conn, cid, live, last_seq)
+        if len(lost):
+            raise loss_error(cid, len(lost), index.count, expected, store.path)
+        logger.warning("Index of %s lacks records SQLite has; rebuilding", cid)
         index, cp_seq = VectorIndex(params), -1
         replayed, last_seq, _ = replay(store, cid, index, cp_seq)
     return Loaded(index, last_seq, replayed if cp_seq >= 0 else index.count)

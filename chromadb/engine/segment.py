@@ -18,7 +18,7 @@ from chromadb.api.types import GetResult, QueryResult
 from chromadb.engine import records, recovery
 from chromadb.engine.catalog import hnsw_settings
 from chromadb.engine.columns import Columns, Mask
-from chromadb.engine.filters import Contains, DocLogical, DocNode, WhereNode
+from chromadb.engine.filters import DocLogical, DocNode, Regex, WhereNode
 from chromadb.engine.index import (
     DEFAULT_CONSTRUCTION_EF,
     DEFAULT_M,
@@ -31,7 +31,7 @@ from chromadb.engine.results import get_result, query_result
 from chromadb.engine.rwlock import RWLock
 from chromadb.engine.store import Store
 from chromadb.engine.validation import validate_embeddings
-from chromadb.errors import IDAlreadyExistsError, InvalidArgumentError, NotFoundError
+from chromadb.errors import InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,10 @@ class Segment:
             index.compact()
             self._columns = None
         if self._dirty > max(CHECKPOINT_MIN_CHANGES, index.n):
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except Exception:  # the write is committed; the log replays what this misses
+                logger.exception("Could not checkpoint collection %s", self.cid)
         if index.pending and self._on_pending is not None:
             self._on_pending()
 
@@ -236,9 +239,10 @@ class Segment:
         ids = batch.ids
         found = records.existing(conn, self.cid, ids)
         if mode == "add" and found:
+            # As real Chroma: ids already there are skipped (with a warning), the rest added.
             dup = [i for i in ids if i in found]
             shown = ", ".join(dup[:10]) + (f" and {len(dup) - 10} more" if len(dup) > 10 else "")
-            raise IDAlreadyExistsError(f"IDs already exist in the collection: {shown}")
+            logger.warning("Add of existing ids skipped: %s", shown)
         new_pos = [] if mode == "update" else [i for i, id_ in enumerate(ids) if id_ not in found]
         if mode == "update":
             missing = [i for i in ids if i not in found]
@@ -256,7 +260,7 @@ class Segment:
             written.vector_positions.extend(new_pos)
             for pos, label in zip(new_pos, labels):
                 written.metadata[label] = records.clean(batch.metadata(pos))
-        upd_pos = [i for i, id_ in enumerate(ids) if id_ in found]
+        upd_pos = [] if mode == "add" else [i for i, id_ in enumerate(ids) if id_ in found]
         if upd_pos:
             written.metadata.update(records.update(conn, written.seq, batch, upd_pos, found))
             if vectors is not None:
@@ -286,7 +290,10 @@ class Segment:
         ids: Optional[List[str]],
         where: Optional[WhereNode],
         where_document: Optional[DocNode],
+        limit: Optional[int] = None,
     ) -> List[str]:
+        """Delete the matching records (the first ``limit`` of them, in insertion order, when
+        given); returns their ids."""
         with self.lock.write():
             self._check_alive()
             with self.store.snapshot() as conn:
@@ -296,6 +303,8 @@ class Segment:
                 # Chosen inside the transaction: no other process changes the rows meanwhile.
                 self._catch_up(conn)
                 labels = self._select(ids, where, where_document)
+                if limit is not None:
+                    labels = labels[:limit]
                 if not labels:
                     return []
                 fetched = records.fetch(conn, labels, "r.id FROM records r")
@@ -331,10 +340,12 @@ class Segment:
                 else:
                     out |= m
             return out
-        assert isinstance(node, Contains)
         mask = np.zeros(index.n, dtype=np.bool_)
         with self.store.read() as conn:
-            found = records.labels_containing(conn, self.cid, node.text)
+            if isinstance(node, Regex):
+                found = records.labels_matching(conn, self.cid, node.pattern)
+            else:
+                found = records.labels_containing(conn, self.cid, node.text)
         mask[index.slots_for(found)] = True
         if node.negate:
             mask = ~mask & index.live_mask()
@@ -346,8 +357,7 @@ class Segment:
         where: Optional[WhereNode],
         where_document: Optional[DocNode],
     ) -> List[int]:
-        """Labels of the records matching every condition given, in result order: the order
-        of ``ids`` when given, else insertion order."""
+        """Labels of the records matching every condition given, in insertion order."""
         index = self._index_or_none()
         if index is None:
             return []
@@ -355,7 +365,8 @@ class Segment:
         if ids is not None:
             with self.store.read() as conn:
                 found = records.existing(conn, self.cid, ids)
-            labels = [found[i].label for i in ids if i in found]
+            # Insertion order, not the order of ``ids``: real Chroma 1.x answers so.
+            labels = sorted(found[i].label for i in set(ids) if i in found)
             if mask is not None:
                 labels = [lb for lb in labels if _allowed(mask, index.slot(lb))]
             return labels
@@ -377,6 +388,7 @@ class Segment:
         columns = records.fields(include)
         self.sync()
         with self.lock.read():
+            self._index_or_none()  # first use: loaded and checked against SQLite
             if ids is None and where is None and where_document is None:
                 with self.store.read() as conn:
                     rows = records.page(conn, self.cid, columns, limit, offset)
@@ -432,6 +444,8 @@ class Segment:
 
     def count(self) -> int:
         self.sync()
+        # The first use of a collection loads its index, which checks it against SQLite.
+        self._index_or_none()
         with self.store.read() as conn:
             return records.count(conn, self.cid)
 

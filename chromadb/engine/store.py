@@ -9,15 +9,28 @@ connection behind one lock.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.resources
+import logging
 import os
 import re
 import sqlite3
 import sys
 import threading
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+import time
+from typing import Any, Iterator, List, NoReturn, Optional, Sequence, Tuple
 
-from chromadb.errors import FolderInUseError
+from chromadb.engine.integrity import (
+    damaged,
+    disk_full,
+    is_corruption,
+    is_disk_full,
+    sqlite_problems,
+)
+from chromadb.engine.sessions import Session
+from chromadb.errors import DataIntegrityError, FolderInUseError, InvalidArgumentError
+
+logger = logging.getLogger(__name__)
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -55,18 +68,67 @@ class Store:
         self._all: List[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self._lock_fh: Any = None
-        if path is not None:
+        self._session: Optional[Session] = None
+        if path is None:
+            self._file = ":memory:"
+            self._writer = self._connect()
+            self._depth = 0
+            self.migrate()
+            return
+        self._file = os.path.join(path, DB_FILE)
+        try:
+            self._open_folder(path)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_folder(self, path: str) -> None:
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise InvalidArgumentError(
+                f"The persist directory {path!r} is a file, not a folder: give the path of a "
+                "folder (it is created if missing)"
+            )
+        try:
             os.makedirs(path, exist_ok=True)
             self._lock_folder(path)
-            self._file = os.path.join(path, DB_FILE)
-        else:
-            self._file = ":memory:"
-        self._writer = self._connect()
-        if path is not None:
+            self._session = Session(path)
+            self._writer = self._connect()
             self._writer.execute("PRAGMA journal_mode=WAL")
             self._writer.execute("PRAGMA synchronous=FULL")
-        self._depth = 0
-        self.migrate()
+            self._depth = 0
+            self._check_after_unclean_stop()
+            self.migrate()
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise _unusable(path, exc) from None
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                raise damaged(self._file, exc) from None
+            raise
+
+    def _check_after_unclean_stop(self) -> None:
+        """After a process stopped without closing, check every page before trusting the file;
+        on a clean open this costs nothing."""
+        session = self._session
+        if session is None or not session.stale:
+            return
+        started = time.perf_counter()
+        problems = sqlite_problems(self._writer)
+        took = time.perf_counter() - started
+        if problems:
+            session.release()  # the next open checks again
+            raise DataIntegrityError(
+                f"{self._file} failed its integrity check after an unclean stop: "
+                + "; ".join(problems[:3])
+                + f". Nothing was changed; run `chroma check --path {self.path}` for a report "
+                f"and `chroma repair --path {self.path}` to recover what can be recovered"
+            )
+        logger.warning(
+            "%s was not closed cleanly by %d process(es); integrity check passed in %.2f s",
+            self._file,
+            len(session.stale),
+            took,
+        )
+        session.settle()
 
     def _lock_folder(self, path: str) -> None:
         # Every process on the folder holds a shared lock for as long as it has it open; only
@@ -111,27 +173,37 @@ class Store:
         blocks become savepoints, so an inner failure undoes only the inner part."""
         with self._write_lock:
             conn = self._writer
-            if self._depth == 0:
-                conn.execute("BEGIN IMMEDIATE")
-            else:
-                conn.execute(f"SAVEPOINT sp{self._depth}")
+            try:
+                conn.execute(
+                    "BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT sp{self._depth}"
+                )
+            except sqlite3.Error as exc:
+                self._raise(exc)
             self._depth += 1
             try:
                 yield conn
-            except BaseException:
-                self._depth -= 1
-                if self._depth == 0:
-                    conn.execute("ROLLBACK")
+                if self._depth == 1:
+                    conn.execute("COMMIT")  # may fail too (a full disk): then rolled back below
                 else:
-                    conn.execute(f"ROLLBACK TO sp{self._depth}")
-                    conn.execute(f"RELEASE sp{self._depth}")
-                raise
-            else:
+                    conn.execute(f"RELEASE sp{self._depth - 1}")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse this too
+                    if self._depth == 1:
+                        conn.execute("ROLLBACK")
+                    else:
+                        conn.execute(f"ROLLBACK TO sp{self._depth - 1}")
+                        conn.execute(f"RELEASE sp{self._depth - 1}")
+                self._raise(exc)
+            finally:
                 self._depth -= 1
-                if self._depth == 0:
-                    conn.execute("COMMIT")
-                else:
-                    conn.execute(f"RELEASE sp{self._depth}")
+
+    def _raise(self, exc: BaseException) -> NoReturn:
+        """Raise a damaged file or a full disk as a clear chromadb error; anything else as is."""
+        if is_corruption(exc):
+            raise damaged(self._file, exc) from exc
+        if is_disk_full(exc):
+            raise disk_full(self.path, exc) from exc
+        raise exc
 
     @staticmethod
     def next_seq(conn: sqlite3.Connection) -> int:
@@ -172,7 +244,10 @@ class Store:
         conn: Optional[sqlite3.Connection] = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
-        yield conn
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            self._raise(exc)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> List[Tuple[Any, ...]]:
         with self.read() as conn:
@@ -190,6 +265,9 @@ class Store:
                 finally:
                     writer.execute("PRAGMA query_only=OFF")
         else:
+            # User SQL reads the file: fold the log into it first, so what raw_sql shows is
+            # also what a copy of chroma.sqlite3 alone holds.
+            self.checkpoint_wal(blocking=False)
             ro: Optional[sqlite3.Connection] = getattr(self._local, "ro", None)
             if ro is None:
                 ro = self._local.ro = self._connect(readonly=True)
@@ -226,17 +304,54 @@ class Store:
                     "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
                 )
 
+    def checkpoint_wal(self, blocking: bool = True) -> None:
+        """Copy the write-ahead log into the database file (``blocking``: and empty the log,
+        waiting for readers of other processes); after it, chroma.sqlite3 alone is complete."""
+        if self.path is None:
+            return
+        mode = "TRUNCATE" if blocking else "PASSIVE"
+        with self._write_lock, contextlib.suppress(sqlite3.Error):
+            self._writer.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
+
     def close(self) -> None:
+        """Close every connection, the writer last after folding the log into the file."""
+        writer = getattr(self, "_writer", None)
         with self._all_lock:
             conns, self._all = self._all, []
         for conn in conns:
+            if conn is not writer:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+        if writer is not None:
+            if self._session is not None:
+                # Another process still reading must not hold this close up: then fold in
+                # what can be folded without waiting.
+                self.checkpoint_wal(blocking=not self._session.others_alive())
             with contextlib.suppress(sqlite3.Error):
-                conn.close()
+                writer.close()
+        if self._session is not None:
+            self._session.close()
+            self._session = None
         if self._lock_fh is not None:
             with contextlib.suppress(OSError):
                 _unlock(self._lock_fh.fileno())
                 self._lock_fh.close()
             self._lock_fh = None
+
+
+def _unusable(path: str, exc: BaseException) -> InvalidArgumentError:
+    """A clear error for a folder the database cannot live in."""
+    read_only = isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    if read_only or "readonly" in str(exc) or "read-only" in str(exc):
+        reason = "it is not writable (read-only folder or file, or no permission)"
+    elif isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror
+    else:
+        reason = str(exc)
+    return InvalidArgumentError(
+        f"Cannot use {path!r} as the persist directory: {reason}. The database needs a folder "
+        f"it can write ({exc})"
+    )
 
 
 def _split_sql(script: str) -> List[str]:

@@ -13,28 +13,33 @@ from numpy.typing import NDArray
 
 from chromadb.errors import DuplicateIDError, InvalidArgumentError, InvalidDimensionException
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 SPACES = ("l2", "ip", "cosine")
 
 
 def validate_collection_name(name: Any) -> str:
-    """Chroma's naming rules: 3-63 characters of [A-Za-z0-9._-], starting and ending with an
-    alphanumeric character, no '..', and not an IPv4 address."""
+    """Chroma 1.x's naming rules: 3-512 characters of [A-Za-z0-9._-], starting and ending with
+    an alphanumeric character, no '..', and not an IPv4 address."""
     if not isinstance(name, str):
         raise InvalidArgumentError(f"Expected collection name to be a str, got {name!r}")
-    if not _NAME_RE.match(name) or ".." in name:
+    if not _NAME_RE.match(name):
         raise InvalidArgumentError(
-            f"Invalid collection name {name!r}: it must be 3-63 characters long, start and end "
-            "with a letter or digit, contain only letters, digits, '.', '_' or '-', "
-            "and not contain '..'"
+            "Validation error: name: Expected a name containing 3-512 characters from "
+            f"[a-zA-Z0-9._-], starting and ending with a character in [a-zA-Z0-9]. Got: {name}"
+        )
+    if ".." in name:
+        raise InvalidArgumentError(
+            "Validation error: name: Expected a name that does not contains two consecutive "
+            f"periods (..). Got {name}"
         )
     try:
         ipaddress.IPv4Address(name)
     except ValueError:
         return name
     raise InvalidArgumentError(
-        f"Invalid collection name {name!r}: it must not be a valid IPv4 address"
+        f"Validation error: name: Expected a name that is not a valid ip address. Got {name}"
     )
 
 
@@ -104,6 +109,12 @@ def validate_embeddings(
         raise InvalidArgumentError(
             f"Expected {what}s to contain only finite numbers (no NaN or inf)"
         )
+    if rows.size and rows.dtype != np.float32 and np.abs(rows).max() > _FLOAT32_MAX:
+        # Stored as float32, such a value would become inf (real Chroma refuses it too).
+        raise InvalidArgumentError(
+            f"Expected {what}s to fit in float32 (magnitude at most {_FLOAT32_MAX:.4g}); "
+            "they must not contain NaN or Infinity values once stored"
+        )
     if dimension is not None and rows.shape[0] and rows.shape[1] != dimension:
         raise InvalidDimensionException(
             f"Embedding dimension {rows.shape[1]} does not match collection dimensionality {dimension}"
@@ -111,7 +122,24 @@ def validate_embeddings(
     return np.ascontiguousarray(rows, dtype=np.float32)
 
 
-def _check_value(key: str, value: Any, allow_none: bool) -> None:
+def _check_list(key: str, value: List[Any]) -> None:
+    # Chroma 1.5's list values: non-empty, and every item of one scalar type.
+    if not value:
+        raise InvalidArgumentError(f"Expected metadata list value for key {key!r} to be non-empty")
+    first = type(value[0])
+    if first not in (str, int, float, bool) or any(type(x) is not first for x in value):
+        raise InvalidArgumentError(
+            f"Expected metadata list value for key {key!r} to contain only str, int, float, or "
+            f"bool and all elements must be the same type, got {value!r}"
+        )
+    for item in value:
+        _check_value(key, item, allow_none=False)
+
+
+def _check_value(key: str, value: Any, allow_none: bool, allow_list: bool = False) -> None:
+    if allow_list and isinstance(value, list):
+        _check_list(key, value)
+        return
     if value is None:
         if allow_none:
             return
@@ -138,8 +166,11 @@ def _check_value(key: str, value: Any, allow_none: bool) -> None:
     )
 
 
-def validate_metadata(metadata: Any, allow_none_values: bool = True) -> Optional[Dict[str, Any]]:
-    """A record's metadata as stored: None values kept only to mark deletions on update."""
+def validate_metadata(
+    metadata: Any, allow_none_values: bool = True, allow_lists: bool = True
+) -> Optional[Dict[str, Any]]:
+    """A record's metadata as stored: None values kept only to mark deletions on update; list
+    values (of one scalar type) as Chroma 1.5 allows on records."""
     if metadata is None:
         return None
     if not isinstance(metadata, Mapping):
@@ -148,7 +179,7 @@ def validate_metadata(metadata: Any, allow_none_values: bool = True) -> Optional
     for key, value in metadata.items():
         if not isinstance(key, str) or key == "":
             raise InvalidArgumentError(f"Expected metadata key to be a non-empty str, got {key!r}")
-        _check_value(key, value, allow_none_values)
+        _check_value(key, value, allow_none_values, allow_lists)
         if isinstance(value, np.generic):
             value = value.item()
         out[key] = value
@@ -179,7 +210,10 @@ def validate_documents(documents: Any, field: str = "documents") -> Optional[Lis
 def validate_collection_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
     if metadata is None:
         return None
-    out = validate_metadata(metadata, allow_none_values=False)
+    if isinstance(metadata, Mapping) and len(metadata) == 0:
+        raise InvalidArgumentError("Validation error: metadata: Metadata cannot be empty")
+    # Real Chroma 1.5.9 accepts lists here and then fails inside its engine: refused up front.
+    out = validate_metadata(metadata, allow_none_values=False, allow_lists=False)
     assert out is not None
     space = out.get("hnsw:space")
     if space is not None and space not in SPACES:

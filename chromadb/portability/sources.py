@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
+from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
 from chromadb.engine import foreign
 from chromadb.errors import InvalidArgumentError
 from chromadb.portability.writer import Source
@@ -62,12 +63,17 @@ def _ensure(admin: Any, tenant: str, database: str) -> None:
         admin.create_database(database, tenant=tenant)
 
 
-def open_source(location: str) -> Source:
-    """A reader for ``location``; raise InvalidArgumentError for what is not one."""
+def open_source(
+    location: str, tenant: str = DEFAULT_TENANT, database: str = DEFAULT_DATABASE
+) -> Source:
+    """A reader for ``location``; raise InvalidArgumentError for what is not one. ``tenant``
+    and ``database`` choose what is read from one of our folders or servers (a real Chroma
+    folder or an export is read whole)."""
     if is_url(location):
         from chromadb.portability.client_source import ClientSource
 
-        return ClientSource(http_client(location), location)
+        client = http_client(location, tenant=tenant, database=database)
+        return ClientSource(client, location)
     if os.path.isfile(location):
         from chromadb.portability.parquet_file import ParquetSource
 
@@ -85,7 +91,8 @@ def open_source(location: str) -> Source:
         import chromadb
         from chromadb.portability.client_source import ClientSource
 
-        return ClientSource(chromadb.PersistentClient(path=location), f"folder {location}")
+        client = chromadb.PersistentClient(path=location, tenant=tenant, database=database)
+        return ClientSource(client, f"folder {location}")
     raise InvalidArgumentError(
         f"{location} is neither a Chroma folder (chroma.sqlite3, or 0.3's Parquet files), "
         "a Parquet export, nor a server URL"

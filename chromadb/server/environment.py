@@ -16,11 +16,24 @@ __all__ = ["SERVER_ENVIRONMENT", "environment_help"]
 SERVER_ENVIRONMENT: Tuple[Tuple[str, str], ...] = (
     ("ALLOW_RESET", "TRUE allows reset(), which deletes everything (off by default)"),
     (
-        "CHROMA_SERVER_AUTH_CREDENTIALS",
+        "CHROMA_SERVER_AUTHN_CREDENTIALS",
         "a token: requests then need 'Authorization: Bearer <token>' or 'X-Chroma-Token' "
-        "(heartbeat and version stay open); 'user:password' with a basic provider",
+        "(heartbeat and version stay open); a YAML list of users with tokens; or, with the "
+        "basic provider, htpasswd lines user:<bcrypt hash> (or plain user:password)",
     ),
-    ("CHROMA_SERVER_AUTH_PROVIDER", "token (the default) or basic"),
+    ("CHROMA_SERVER_AUTHN_CREDENTIALS_FILE", "a file holding those credentials"),
+    (
+        "CHROMA_SERVER_AUTHN_PROVIDER",
+        "token (the default when credentials are set) or basic; Chroma's class names work too",
+    ),
+    (
+        "CHROMA_AUTH_TOKEN_TRANSPORT_HEADER",
+        "Authorization or X-Chroma-Token: the one header a token is read from (default: both)",
+    ),
+    (
+        "CHROMA_SERVER_AUTH_CREDENTIALS",
+        "Chroma 0.4's name for the credentials (also _PROVIDER, _CREDENTIALS_FILE)",
+    ),
     ("CHROMA_SERVER_CORS_ALLOW_ORIGINS", 'JSON list of browser origins allowed, e.g. ["*"]'),
     ("CHROMA_SERVER_ALLOW_RAW_SQL", "TRUE allows raw_sql over HTTP (always read-only)"),
     ("CHROMA_SERVER_MAX_BATCH_SIZE", "most records in one write"),

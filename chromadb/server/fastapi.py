@@ -97,9 +97,10 @@ class FastAPI:
         routes_v1.register(application)
         routes_v2.register(application)
         # A backend may serve routes of its own (a Ray frontend: placement, rebalance).
-        register_routes = getattr(self._api, "register_routes", None)
+        # Looked up on the class: an API object may answer any attribute (a proxy, a test fake).
+        register_routes = getattr(type(self._api), "register_routes", None)
         if register_routes is not None:
-            register_routes(application)
+            register_routes(self._api, application)
         application.add_api_route("/docs", _docs_page, methods=["GET"], include_in_schema=False)
         console.register(application)
         application.openapi = openapi_builder(application)  # type: ignore[method-assign]

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Dict, List, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
+# Numbers are strict at the HTTP edge (as real Chroma's server): true, "5" or 2.0 where a count
+# or a vector value is expected is refused, never coerced into something stored.
+Number = Annotated[float, Strict()]
 # One embedding: a list of numbers, or base64 of little-endian float32 (JS client 3.x).
-EmbeddingIn = Union[List[float], str]
+EmbeddingIn = Union[List[Number], str]
 Filter = Dict[str, Any]
 # SQLite integers are 64-bit: larger counts are refused here rather than overflowing below.
 MAX_INT = 2**63 - 1
-Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_INT)]
+Flag = Annotated[bool, Strict()]
 
 
 class _Body(BaseModel):
@@ -41,7 +45,7 @@ class CreateCollection(_Body):
     metadata: Optional[Dict[str, Any]] = None
     configuration: Optional[Dict[str, Any]] = None
     schema_: Optional[Dict[str, Any]] = Field(default=None, alias="schema")
-    get_or_create: bool = False
+    get_or_create: Flag = False
 
 
 class UpdateCollection(_Body):
@@ -71,17 +75,24 @@ class GetRecords(_Body):
 
 class QueryRecords(_Body):
     query_embeddings: Annotated[List[EmbeddingIn], Field(min_length=1)]
-    n_results: Annotated[int, Field(ge=1, le=MAX_INT)] = 10
+    n_results: Annotated[int, Strict(), Field(ge=1, le=MAX_INT)] = 10
     where: Optional[Filter] = None
     where_document: Optional[Filter] = None
     include: Optional[List[str]] = None
     ids: Optional[List[str]] = None
 
 
+class SearchRecords(_Body):
+    # Each entry is a Search.to_dict(); chromadb.engine.search parses them (with clear errors).
+    searches: List[Any]
+    read_level: Optional[str] = None
+
+
 class DeleteRecords(_Body):
     ids: Optional[List[str]] = None
     where: Optional[Filter] = None
     where_document: Optional[Filter] = None
+    limit: Optional[Count] = None
 
 
 class RawSql(_Body):
@@ -158,6 +169,13 @@ class QueryResultOut(BaseModel):
     distances: Optional[List[Any]] = None
     include: List[str]
     included: List[str]
+
+
+class IndexingStatusOut(BaseModel):
+    num_indexed_ops: int
+    num_unindexed_ops: int
+    total_ops: int
+    op_indexing_progress: float
 
 
 class DeletedOut(BaseModel):

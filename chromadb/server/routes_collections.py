@@ -35,6 +35,7 @@ CreateCollectionBody = Annotated[m.CreateCollection, json_body(m.CreateCollectio
 DeleteRecordsBody = Annotated[m.DeleteRecords, json_body(m.DeleteRecords)]
 GetRecordsBody = Annotated[m.GetRecords, json_body(m.GetRecords)]
 QueryRecordsBody = Annotated[m.QueryRecords, json_body(m.QueryRecords)]
+SearchRecordsBody = Annotated[m.SearchRecords, json_body(m.SearchRecords)]
 UpdateCollectionBody = Annotated[m.UpdateCollection, json_body(m.UpdateCollection)]
 
 
@@ -87,6 +88,37 @@ def get_collection(
     """A collection by name or id."""
     model = api._get_collection(collection, tenant=tenant, database=database)
     return json_response(collection_json(model, caller_of(request)))
+
+
+def get_collection_by_crn(request: Request, crn: str, api: ApiDep) -> Response:
+    """A collection by its resource name, ``tenant:database:name`` (real Chroma 1.x)."""
+    parts = crn.split(":")
+    if len(parts) != 3 or not all(parts):
+        raise InvalidArgumentError(
+            f"Expected a collection resource name of the form tenant:database:name, got {crn!r}"
+        )
+    tenant, database, name = parts
+    model = api._get_collection(name, tenant=tenant, database=database)
+    return json_response(collection_json(model, caller_of(request)))
+
+
+def indexing_status(
+    collection: str,
+    api: ApiDep,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> Response:
+    """How much of the collection queries see: all of it, always (vectors not yet in the graph
+    are searched exactly), so every operation counts as indexed."""
+    total = api._count(collection_id(api, collection, tenant, database))
+    return json_response(
+        {
+            "num_indexed_ops": total,
+            "num_unindexed_ops": 0,
+            "total_ops": total,
+            "op_indexing_progress": 1.0,
+        }
+    )
 
 
 def update_collection(
@@ -146,8 +178,6 @@ def add(
     """Add records; every id must be new, and the batch is stored whole or not at all."""
     cid = collection_id(api, collection, tenant, database)
     ids, embeddings, metadatas, documents, uris = _write_args(api, body)
-    if embeddings is None:
-        raise InvalidArgumentError("add needs embeddings: embed documents on the client side")
     api._add(cid, ids, embeddings, metadatas, documents, uris)
     return _written(request, 201)
 
@@ -177,13 +207,12 @@ def upsert(
     """Add the records that are new and update those that exist."""
     cid = collection_id(api, collection, tenant, database)
     ids, embeddings, metadatas, documents, uris = _write_args(api, body)
-    if embeddings is None:
-        raise InvalidArgumentError("upsert needs embeddings: embed documents on the client side")
     api._upsert(cid, ids, embeddings, metadatas, documents, uris)
     return _written(request)
 
 
 def get(
+    request: Request,
     collection: str,
     body: GetRecordsBody,
     api: ApiDep,
@@ -202,10 +231,13 @@ def get(
         where_document=_filter(body.where_document),
         include=include,
     )
-    return json_response(result_json(cast(Dict[str, Any], result), list(include), query=False))
+    return json_response(
+        result_json(cast(Dict[str, Any], result), list(include), False, caller_of(request))
+    )
 
 
 def query(
+    request: Request,
     collection: str,
     body: QueryRecordsBody,
     api: ApiDep,
@@ -224,7 +256,32 @@ def query(
         include=include,
         ids=body.ids,
     )
-    return json_response(result_json(cast(Dict[str, Any], result), list(include), query=True))
+    return json_response(
+        result_json(cast(Dict[str, Any], result), list(include), True, caller_of(request))
+    )
+
+
+def search(
+    collection: str,
+    body: SearchRecordsBody,
+    api: ApiDep,
+    tenant: str = DEFAULT_TENANT,
+    database: str = DEFAULT_DATABASE,
+) -> Response:
+    """Hybrid search: each entry of ``searches`` ranked and filtered (Chroma's Search API)."""
+    from chromadb.engine.search import parse_searches
+
+    cid = collection_id(api, collection, tenant, database)
+    if body.read_level is not None and body.read_level not in _READ_LEVELS:
+        raise InvalidArgumentError(
+            f"Unknown read_level {body.read_level!r}; expected one of {', '.join(_READ_LEVELS)}"
+        )
+    searches = parse_searches(body.searches)
+    result = api._search(cid, searches, tenant=tenant, database=database)
+    return json_response(dict(result))
+
+
+_READ_LEVELS = ("index_and_wal", "index_only", "index_and_bounded_wal")
 
 
 def delete(
@@ -238,7 +295,11 @@ def delete(
     """Delete the records matching ids and filters (all records when none is given)."""
     cid = collection_id(api, collection, tenant, database)
     deleted = api._delete(
-        cid, ids=body.ids, where=_filter(body.where), where_document=_filter(body.where_document)
+        cid,
+        ids=body.ids,
+        where=_filter(body.where),
+        where_document=_filter(body.where_document),
+        limit=body.limit,
     )
     if is_v1(request):
         return json_response(list(deleted))
@@ -274,6 +335,8 @@ def register(add_route: Callable[..., Any], prefix: str) -> None:
         (base, list_collections, "GET", List[m.CollectionOut], 200),
         (base, create_collection, "POST", m.CollectionOut, 200),
         (one, get_collection, "GET", m.CollectionOut, 200),
+        (base + "/by-id/{collection}", get_collection, "GET", m.CollectionOut, 200),
+        (one + "/indexing_status", indexing_status, "GET", m.IndexingStatusOut, 200),
         (one, update_collection, "PUT", m.CollectionOut, 200),
         (one, delete_collection, "DELETE", m.EmptyOut, 200),
         (one + "/add", add, "POST", Any, 201),
@@ -281,6 +344,7 @@ def register(add_route: Callable[..., Any], prefix: str) -> None:
         (one + "/upsert", upsert, "POST", Any, 200),
         (one + "/get", get, "POST", m.GetResultOut, 200),
         (one + "/query", query, "POST", m.QueryResultOut, 200),
+        (one + "/search", search, "POST", Any, 200),
         (one + "/delete", delete, "POST", Any, 200),
         (one + "/count", count, "GET", int, 200),
         (one + "/create_index", create_index, "POST", bool, 200),

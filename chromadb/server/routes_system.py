@@ -50,7 +50,14 @@ async def identity() -> Response:
 
 def reset(api: ApiDep) -> Response:
     """Delete everything; refused (403) unless the server runs with ``allow_reset``."""
-    return json_response(api._reset())
+    try:
+        return json_response(api._reset())
+    except AuthorizationError:
+        # The client's own allow_reset cannot help here: only the server's setting does.
+        raise AuthorizationError(
+            "Reset is disabled on this server: start the server with ALLOW_RESET=TRUE in its "
+            "environment (a client's allow_reset setting has no effect on the server)"
+        ) from None
 
 
 def persist() -> Response:

@@ -41,4 +41,10 @@ def register(app: FastAPI) -> None:
     add(DATABASE, s.get_database, methods=["GET"], response_model=m.DatabaseOut)
     add(DATABASE, s.delete_database, methods=["DELETE"], response_model=m.EmptyOut)
     add(DATABASE + "/collections_count", s.count_collections, methods=["GET"], response_model=int)
+    add(
+        PREFIX + "/collections/{crn}",
+        routes_collections.get_collection_by_crn,
+        methods=["GET"],
+        response_model=m.CollectionOut,
+    )
     routes_collections.register(add, DATABASE)

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from chromadb._version import USER_AGENT_MARK
 from chromadb.api.collection_configuration import SCHEMA_KEY, public_configuration, schema_json_of
 from chromadb.api.models.model import CollectionModel
+from chromadb.api.types import seed_result
 from chromadb.engine import catalog
 
 Caller = Literal["seed", "legacy", "modern", "native"]
@@ -123,9 +124,14 @@ def configuration_in(
     return out
 
 
-def result_json(result: Mapping[str, Any], include: list[str], query: bool) -> Dict[str, Any]:
+def result_json(
+    result: Mapping[str, Any], include: list[str], query: bool, caller: Optional[Caller] = None
+) -> Dict[str, Any]:
     """A get or query answer: every field present (null when not included), and the include
-    list under both names clients read (``include`` for 1.x/JS, ``included`` for 0.5/0.6)."""
+    list under both names clients read (``include`` for 1.x/JS, ``included`` for 0.5/0.6);
+    a 0.3 client gets exactly the keys 0.3 answered."""
+    if caller == "seed":
+        return seed_result(result, query)
     fields = ["ids", "embeddings", "documents", "metadatas", "uris", "data"]
     if query:
         fields.append("distances")

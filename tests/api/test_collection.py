@@ -86,18 +86,22 @@ def test_none_metadata_values_and_empty_metadata(client: Any, ef: Any) -> None:
     c.add(
         ids=["a", "b", "c"],
         embeddings=[[1.0, 1.0, 1.0]] * 3,
-        metadatas=[{"k": 1, "gone": None}, {}, {"x": None}],
+        metadatas=[{"k": 1, "gone": None}, None, {"x": None}],
     )
     assert c.get()["metadatas"] == [{"k": 1}, None, None]
+    # An empty dict is refused, as real Chroma 1.x refuses it.
+    with pytest.raises(ValueError, match="non-empty dict"):
+        c.add(ids=["d"], embeddings=[[1.0, 1.0, 1.0]], metadatas=[{}])
 
 
 # -- get -----------------------------------------------------------------------------------------
-def test_get_returns_ids_in_the_order_asked(col: Any) -> None:
-    assert col.get(ids=["d", "a", "c"])["ids"] == ["d", "a", "c"]
-    assert col.get(ids=["c", "missing", "a"])["ids"] == ["c", "a"]
+def test_get_by_ids_answers_in_insertion_order(col: Any) -> None:
+    # As real Chroma 1.x: the records' order, not the order of the ids asked for.
+    assert col.get(ids=["d", "a", "c"])["ids"] == ["a", "c", "d"]
+    assert col.get(ids=["c", "missing", "a"])["ids"] == ["a", "c"]
     got = col.get(ids=["b", "a"], include=["documents", "metadatas"])
-    assert got["documents"] == ["bravo", "alpha"]
-    assert got["metadatas"] == [{"n": 2, "s": "two"}, {"n": 1}]
+    assert got["documents"] == ["alpha", "bravo"]
+    assert got["metadatas"] == [{"n": 1}, {"n": 2, "s": "two"}]
 
 
 def test_get_default_include_and_empty_include(col: Any) -> None:
@@ -273,9 +277,16 @@ def test_delete_by_ids_where_and_document(col: Any) -> None:
 
 
 def test_delete_without_arguments_deletes_everything(col: Any) -> None:
-    col.delete()
+    # The seed documents' call (real Chroma 1.x refuses it: docs/differences.md).
+    assert col.delete() == {"deleted": 4}
     assert col.count() == 0
     assert col.get()["ids"] == []
+
+
+def test_delete_answers_the_count_and_honours_limit(col: Any) -> None:
+    count = col.count()
+    assert col.delete(where={"n": {"$ne": -12345}}, limit=1) == {"deleted": 1}
+    assert col.count() == count - 1
 
 
 def test_uris_round_trip_and_update(col: Any) -> None:

@@ -70,7 +70,7 @@ def test_module_all_is_sorted_and_defined(module: str) -> None:
     mod = importlib.import_module(module)
     exported = getattr(mod, "__all__", None)
     if exported is None:
-        pytest.skip(f"{module} has no __all__")
+        pytest.fail(f"{module} has no __all__")
     assert list(exported) == sorted(exported)
     assert not [n for n in exported if not hasattr(mod, n)]
 

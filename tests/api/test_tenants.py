@@ -52,7 +52,7 @@ def test_missing_tenant_and_database(
     with pytest.raises(NotFoundError):
         admin.get_database("nothing-here", tenant=DEFAULT_TENANT)
     with pytest.raises(NotFoundError):
-        admin.create_database("db", tenant=unique_name("nobody"))
+        admin.create_database("dbx", tenant=unique_name("nobody"))
     with pytest.raises(NotFoundError):
         client_factory(tenant=unique_name("nobody"), database=DEFAULT_DATABASE)
 

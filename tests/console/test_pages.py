@@ -164,7 +164,8 @@ def test_more_like_this_record(console_server: Server, open_page: Any) -> None:
 
 def test_record_details_show_the_embedding(console_server: Server, open_page: Any) -> None:
     page = open_page(console_server, collection_url("clusters")).page
-    page.click("[data-id=a-001]")
+    page.focus("[data-id=a-001]")  # rows open from the keyboard too
+    page.keyboard.press("Enter")
     dialog = page.locator("#record-dialog")
     dialog.locator("#embedding-preview").wait_for()
     assert dialog.locator("#record-document").inner_text() == "item 1 of cluster a"
@@ -301,3 +302,18 @@ def test_delete_asks_first(console_server: Server, open_page: Any, scratch: Any)
     page.wait_for_selector("[data-id=y]", state="detached")
     assert scratch.count() == 2 and scratch.get()["ids"] == ["x", "markup"]
     assert page.inner_text("#record-count") == "2 records"
+
+
+def test_an_empty_collection_has_an_empty_table_and_map(
+    console_server: Server, open_page: Any
+) -> None:
+    client = client_of(console_server, "archive")
+    client.get_or_create_collection("empty", embedding_function=None)
+    try:
+        page = open_page(console_server, collection_url("empty", "archive")).page
+        assert page.locator("#records td.muted").inner_text() == "No records match."
+        page.click("#tab-map")
+        page.wait_for_selector("#map-canvas[data-ready='0']")
+        assert page.inner_text("#map-status").startswith("0 of 0 records")
+    finally:
+        client.delete_collection("empty")

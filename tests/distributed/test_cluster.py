@@ -41,6 +41,11 @@ def test_scale_out_on_a_real_ray_cluster(tmp_path: Path) -> None:
         env["CHROMA_TEST_THIN_CLIENT"] = str(installers.python_client("chromadb-client", "1.5.9"))
     except installers.RegistryUnreachable:
         pass  # the inner run skips the official-client test
+    if shutil.which("npm") is not None:
+        try:
+            env["CHROMA_TEST_NPM_CLIENT"] = str(installers.npm_client("3.5.0"))
+        except installers.RegistryUnreachable:
+            pass
     inner = (
         f"ip link set lo up && exec {sys.executable} -m pytest -q -x -p no:cacheprovider "
         f"-o python_files='cluster_test_*.py' --basetemp {tmp_path / 'inner'} "

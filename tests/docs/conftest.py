@@ -19,7 +19,7 @@ def readme_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     the installed console script in a folder of its own (so ./chroma_data lands there)."""
     folder = tmp_path_factory.mktemp("readme_server")
     port = free_port()
-    argv = shlex.split(readme_run_line().replace("8000", str(port)))
+    argv = shlex.split(readme_run_line().replace("8000", str(port)), comments=True)
     argv[0] = str(Path(sys.executable).parent / argv[0])  # this environment's `chroma`
     log = folder / "server.log"
     with log.open("wb") as out:

@@ -65,7 +65,7 @@ def test_run_help_lists_the_environment_and_the_make_variables(
     out = capsys.readouterr().out
     for name, _ in SERVER_ENVIRONMENT:
         assert name in out
-    for variable in ("HOST", "PORT", "DATA"):
+    for variable in ("HOST", "PORT", "DATA", "WORKERS"):
         assert variable in out
 
 
@@ -75,7 +75,7 @@ def test_readme_lists_the_environment_and_the_make_variables() -> None:
     for name, _ in SERVER_ENVIRONMENT:
         assert name in table or f"`{name}`" in readme, f"README does not list {name}"
     makefile = (ROOT / "Makefile").read_text()
-    for variable in ("HOST", "PORT", "DATA"):
+    for variable in ("HOST", "PORT", "DATA", "WORKERS"):
         assert re.search(rf"^{variable} \?=", makefile, re.M)
         assert f"`{variable}`" in readme, f"README does not name the Makefile's {variable}"
 

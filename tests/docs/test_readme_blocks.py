@@ -67,7 +67,7 @@ def test_python_block_runs_twice_and_prints_what_the_readme_shows(
 
 
 def _check_chroma(line: str) -> None:
-    argv = shlex.split(line)[1:]
+    argv = shlex.split(line, comments=True)[1:]
     try:
         _parser().parse_args(argv)
     except SystemExit as exc:  # argparse's way of refusing
@@ -75,7 +75,7 @@ def _check_chroma(line: str) -> None:
 
 
 def _check_make(line: str) -> None:
-    argv = shlex.split(line.split("#")[0])
+    argv = shlex.split(line, comments=True)
     done = subprocess.run(
         ["make", "-n", *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=60
     )

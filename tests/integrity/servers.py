@@ -20,12 +20,14 @@ START_TIMEOUT_S = 60.0
 class ServerProcess:
     """``python -m chromadb.cli run --path PATH`` on 127.0.0.1 and a free port."""
 
-    def __init__(self, path: Path, log: Path, env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self, path: Path, log: Path, env: Optional[Dict[str, str]] = None, workers: int = 1
+    ) -> None:
         self.path = path
         self.port = free_port()
         self.log = log
         command = [sys.executable, "-m", "chromadb.cli", "run", "--path", str(path)]
-        command += ["--port", str(self.port), "--log-level", "warning"]
+        command += ["--port", str(self.port), "--log-level", "warning", "--workers", str(workers)]
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
                 command,
@@ -62,9 +64,9 @@ class ServerProcess:
         raise RuntimeError("no VmHWM")
 
     def kill(self) -> None:
-        """kill -9: no shutdown code runs."""
+        """kill -9 of the server and every worker process it started: no shutdown code runs."""
         if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:

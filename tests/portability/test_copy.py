@@ -114,3 +114,21 @@ def test_copy_folder_to_server_to_server_to_folder(
         first.delete_collection(name)
     finally:
         clear_system_cache()
+
+
+def test_copy_of_a_tenant_and_database_of_their_own(tmp_path: Path) -> None:
+    src, dst = str(tmp_path / "src"), str(tmp_path / "dst")
+    try:
+        admin = chromadb.AdminClient(chromadb.PersistentClient(path=src)._settings)
+        admin.create_tenant("acme")
+        admin.create_database("sales", tenant="acme")
+        client = chromadb.PersistentClient(path=src, tenant="acme", database="sales")
+        col = client.create_collection("orders", embedding_function=None)
+        col.add(ids=["o1", "o2"], embeddings=[[1.0, 2.0], [3.0, 4.0]], documents=["a", "b"])
+        args = ["copy", src, dst, "--tenant", "acme", "--database", "sales", "--quiet"]
+        assert main(args) == 0
+        there = chromadb.PersistentClient(path=dst, tenant="acme", database="sales")
+        assert _records(there, "orders") == _records(client, "orders")
+        assert chromadb.PersistentClient(path=dst).list_collections() == []
+    finally:
+        clear_system_cache()

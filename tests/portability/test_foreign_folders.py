@@ -67,3 +67,20 @@ def test_seed_settings_on_a_chroma_03_folder_show_its_data(
     after = file_hashes(folder)
     ours = {k: v for k, v in after.items() if not k.startswith("chromadb-imported/")}
     assert ours == source.hashes
+
+
+def test_a_real_folder_with_our_tables_added_is_still_recognised(
+    chroma_folders: Dict[str, ChromaFolder], tmp_path: Path
+) -> None:
+    # What an earlier version of ours did to such a file before failing.
+    import sqlite3
+
+    folder = tmp_path / "damaged"
+    shutil.copytree(chroma_folders["1.5.9"].path, folder)
+    conn = sqlite3.connect(folder / "chroma.sqlite3")
+    conn.execute("CREATE TABLE catalog_collections (id TEXT PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ForeignFolderError, match="chroma import"):
+        chromadb.PersistentClient(path=str(folder))
+    clear_system_cache()

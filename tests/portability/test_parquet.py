@@ -119,6 +119,34 @@ def test_export_is_readable_by_pandas_and_one_collection_can_be_chosen(tmp_path:
     assert [json.loads(m) for m in frame["metadata"]] == [{"k": 1}, {"tags": "t"}]
 
 
+def test_export_is_readable_by_duckdb_and_polars(tmp_path: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    src = str(tmp_path / "src")
+    try:
+        client = chromadb.PersistentClient(path=src)
+        col = client.create_collection("ducks", embedding_function=None)
+        col.add(
+            ids=["d1", "d2", "d3"],
+            embeddings=[[0.25, -1.0], [3.5, 0.0], [1.0, 1.0]],
+            documents=["one", "two", "three"],
+            metadatas=[{"n": 1}, {"n": 2}, {"n": 3}],
+        )
+        clear_system_cache()
+        out = str(tmp_path / "ducks.parquet")
+        assert main(["export", "--path", src, out, "--quiet"]) == 0
+    finally:
+        clear_system_cache()
+    rows = duckdb.sql(
+        f"SELECT id, embedding, CAST(json_extract(metadata, '$.n') AS INTEGER) AS n "
+        f"FROM read_parquet('{out}') WHERE collection = 'ducks' ORDER BY id"
+    ).fetchall()
+    assert rows == [("d1", [0.25, -1.0], 1), ("d2", [3.5, 0.0], 2), ("d3", [1.0, 1.0], 3)]
+    frame = pl.read_parquet(out)
+    assert frame.schema["embedding"] == pl.List(pl.Float32)
+    assert frame.filter(pl.col("id") == "d2")["document"].to_list() == ["two"]
+
+
 def test_a_parquet_file_not_ours_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -83,7 +83,7 @@ def test_compose_publishes_on_loopback_unless_told_otherwise() -> None:
     )
     # What the comment at the top tells users to set when opening it up.
     header = (ROOT / "docker-compose.yml").read_text().split("services:")[0]
-    assert "CHROMA_SERVER_AUTH_CREDENTIALS" in header and "CHROMA_BIND_ADDRESS" in header
+    assert "CHROMA_SERVER_AUTHN_CREDENTIALS" in header and "CHROMA_BIND_ADDRESS" in header
 
 
 def test_the_files_the_image_copies_are_enough_to_build_the_package(tmp_path: Path) -> None:

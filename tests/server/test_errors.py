@@ -65,8 +65,12 @@ def test_missing_things_are_404(http: TestClient) -> None:
 
 def test_existing_things_are_409(http: TestClient, cid: str) -> None:
     _error(http.post(V2 + "/collections", json={"name": "errs"}), 409, "UniqueConstraintError")
-    add = {"ids": ["r1"], "embeddings": [[1.0, 2.0, 3.0]]}
-    _error(http.post(f"{V2}/collections/{cid}/add", json=add), 409, "IDAlreadyExists")
+    # An add of an id that exists is skipped, as real Chroma does: nothing changes.
+    add = {"ids": ["r1"], "embeddings": [[9.0, 9.0, 9.0]]}
+    before = http.post(f"{V2}/collections/{cid}/get", json={"include": ["embeddings"]}).json()
+    assert http.post(f"{V2}/collections/{cid}/add", json=add).status_code == 201
+    after = http.post(f"{V2}/collections/{cid}/get", json={"include": ["embeddings"]}).json()
+    assert after == before
 
 
 BAD_REQUESTS = [
@@ -84,9 +88,9 @@ BAD_REQUESTS = [
     ),
     pytest.param(
         "add",
-        {"ids": ["n"], "embeddings": [[1, 2, 3]], "metadatas": [{"k": [1]}]},
+        {"ids": ["n"], "embeddings": [[1, 2, 3]], "metadatas": [{"k": [1, "x"]}]},
         "InvalidArgumentError",
-        id="metadata-list-value",
+        id="metadata-mixed-list",
     ),
     pytest.param(
         "add",

@@ -49,7 +49,9 @@ def _work(server: Any, name: str, number: int) -> Dict[str, List[float]]:
         )
         got = collection.get(ids=ids, include=["embeddings", "metadatas"])
         assert got["ids"] == ids
-        assert [list(e) for e in got["embeddings"] or []] == vectors
+        assert [
+            list(e) for e in (got["embeddings"] if got["embeddings"] is not None else [])
+        ] == vectors
         probe = PER_BATCH // 2
         found = collection.query(
             query_embeddings=[vectors[probe]], n_results=1, where={"client": number}
@@ -79,7 +81,13 @@ def test_concurrent_clients_get_correct_answers(http_server: Any) -> None:
     collection = admin.get_collection(name, embedding_function=None)
     assert collection.count() == CLIENTS * BATCHES * (PER_BATCH - 1)
     everything = collection.get(include=["embeddings", "metadatas"])
-    stored = {i: list(e) for i, e in zip(everything["ids"], everything["embeddings"] or [])}
+    stored = {
+        i: list(e)
+        for i, e in zip(
+            everything["ids"],
+            (everything["embeddings"] if everything["embeddings"] is not None else []),
+        )
+    }
     assert stored == expected
     updated = collection.get(where={"updated": True}, include=[])
     assert len(updated["ids"]) == CLIENTS * BATCHES

@@ -85,7 +85,9 @@ def _check(server: CliServer, name: str, n: int) -> None:
     assert collection.count() == n
     assert collection.metadata == {"hnsw:space": "cosine"}
     got = collection.get(ids=[f"id{n - 1}"], include=["embeddings", "documents", "metadatas"])
-    assert [list(e) for e in got["embeddings"] or []] == [[float(n - 1), 1.0, 1.0]]
+    assert [list(e) for e in (got["embeddings"] if got["embeddings"] is not None else [])] == [
+        [float(n - 1), 1.0, 1.0]
+    ]
     assert got["documents"] == [f"document {n - 1}"] and got["metadatas"] == [{"i": n - 1}]
     nearest = collection.query(query_embeddings=[[3.0, 1.0, float(n - 3)]], n_results=1)
     assert nearest["ids"] == [["id3"]]

@@ -28,7 +28,6 @@ from chromadb.api.types import (
     URIs,
     Where,
     WhereDocument,
-    maybe_cast_one_to_many,
 )
 
 if TYPE_CHECKING:
@@ -59,12 +58,13 @@ class AsyncCollection(CollectionCommon):
     ) -> GetResult:
         """Records by id and/or filter (see ``Collection.get``)."""
         args = self._get_args(ids, where, limit, offset, where_document, include)
-        return await self._api._get(self.id, **args)
+        return cast(GetResult, self._shaped(await self._api._get(self.id, **args), query=False))
 
     async def peek(self, limit: int = 10) -> GetResult:
         """The first ``limit`` records, with their embeddings."""
-        include = cast(Include, ["embeddings", "documents", "metadatas"])
-        return await self._api._get(self.id, limit=limit, include=include)
+        include = cast(Include, ["metadatas", "documents", "embeddings"])
+        result = await self._api._get(self.id, limit=limit, include=include)
+        return cast(GetResult, self._shaped(result, query=False))
 
     async def query(
         self,
@@ -87,13 +87,22 @@ class AsyncCollection(CollectionCommon):
             include,
             ids,
         )
-        return await self._api._query(self.id, **args)
+        result = await self._api._query(self.id, **args)
+        return cast(QueryResult, self._shaped(result, query=True))
+
+    async def search(self, searches: Any, read_level: Any = "index_and_wal") -> Any:
+        """Hybrid search (see ``Collection.search``): one ``Search`` or a list of them; returns
+        a ``SearchResult``."""
+        prepared = await asyncio.to_thread(self._search_args, searches)
+        return await self._api._search(
+            self.id, prepared, tenant=self.tenant, database=self.database, read_level=read_level
+        )
 
     async def _write(
         self, operation: str, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
     ) -> None:
         id_list, emb, metas, docs, uri_list = await asyncio.to_thread(
-            self._prepare, ids, embeddings, metadatas, documents, uris
+            self._prepare, ids, embeddings, metadatas, documents, uris, operation
         )
         if operation != "update":
             emb = self._required(emb)
@@ -137,11 +146,11 @@ class AsyncCollection(CollectionCommon):
         ids: Optional[Union[ID, IDs]] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
-    ) -> None:
+        limit: Optional[int] = None,
+    ) -> Any:
         """Delete records by id and/or filter (see ``Collection.delete``)."""
-        await self._api._delete(
-            self.id, ids=maybe_cast_one_to_many(ids), where=where, where_document=where_document
-        )
+        args = self._delete_args(ids, where, where_document, limit)
+        return self._deleted(await self._api._delete(self.id, **args))
 
     async def modify(
         self,

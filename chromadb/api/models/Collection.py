@@ -29,7 +29,6 @@ from chromadb.api.types import (
     URIs,
     Where,
     WhereDocument,
-    maybe_cast_one_to_many,
 )
 
 if TYPE_CHECKING:
@@ -65,7 +64,8 @@ class Collection(CollectionCommon):
         """Get records by id and/or filter.
 
         Args:
-            ids: The ids of the records to get; results come back in this order.
+            ids: The ids of the records to get (results come in insertion order, as real
+                Chroma 1.x).
             where: A metadata filter, e.g. ``{"style": "style1"}`` or ``{"n": {"$gt": 3}}``.
             limit: The most records to return.
             offset: How many records to skip (records are in insertion order).
@@ -73,15 +73,17 @@ class Collection(CollectionCommon):
             include: Which fields to return: "embeddings", "metadatas", "documents", "uris".
 
         Returns:
-            GetResult: ids and the included fields, aligned by position.
+            GetResult: ids and the included fields, aligned by position; embeddings as one
+            2-d numpy array.
         """
-        return self._api._get(
+        result = self._api._get(
             self.id, **self._get_args(ids, where, limit, offset, where_document, include)
         )
+        return self._shaped(result, query=False)
 
     def peek(self, limit: int = 10) -> GetResult:
         """The first ``limit`` records of the collection, with their embeddings."""
-        return self._api._peek(self.id, limit)
+        return self._shaped(self._api._peek(self.id, limit), query=False)
 
     def query(
         self,
@@ -114,7 +116,24 @@ class Collection(CollectionCommon):
         args = self._query_args(
             query_embeddings, query_texts, n_results, where, where_document, include, ids
         )
-        return self._api._query(self.id, **args)
+        return self._shaped(self._api._query(self.id, **args), query=True)
+
+    def search(self, searches: Any, read_level: Any = "index_and_wal") -> Any:
+        """Hybrid search: run one ``Search`` or a list of them (from
+        ``chromadb.execution.expression``) and return a ``SearchResult``: per search, the ids
+        ranked best (lowest score) first and the selected fields; ``.rows()`` gives records.
+
+        >>> from chromadb import Search, K, Knn
+        >>> collection.search(Search().where(K("year") >= 2020).rank(Knn(query=[0.1, 0.2]))
+        ...                   .limit(5).select(K.DOCUMENT, K.SCORE))
+        """
+        return self._api._search(
+            self.id,
+            self._search_args(searches),
+            tenant=self.tenant,
+            database=self.database,
+            read_level=read_level,
+        )
 
     # -- writing ---------------------------------------------------------------------------------
     def add(
@@ -125,18 +144,22 @@ class Collection(CollectionCommon):
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
         images: Any = None,
+        increment_index: bool = True,
     ) -> None:
         """Add records. Either one at a time (``ids="uri9"``, ``embeddings=[1.5, 2.9, 3.4]``) or
         many. Records given documents but no embeddings are embedded with the collection's
-        embedding function. The batch is stored whole or not at all.
+        embedding function. Ids already in the collection are skipped (with a warning), as real
+        Chroma does; the rest of the batch is stored whole or not at all.
 
         Raises:
             DuplicateIDError: an id appears twice in the batch.
-            IDAlreadyExistsError: an id is already in the collection.
             InvalidDimensionException: an embedding has the wrong length.
+
+        ``increment_index`` is accepted for code written for 0.3; the index is always kept up
+        to date.
         """
         id_list, emb, metas, docs, uri_list = self._prepare(
-            ids, embeddings, metadatas, documents, uris
+            ids, embeddings, metadatas, documents, uris, "add"
         )
         self._api._add(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
@@ -151,7 +174,9 @@ class Collection(CollectionCommon):
     ) -> None:
         """Update the embeddings, metadatas or documents of existing records. A document given
         without an embedding is re-embedded. A metadata key set to None is removed."""
-        self._api._update(self.id, *self._prepare(ids, embeddings, metadatas, documents, uris))
+        self._api._update(
+            self.id, *self._prepare(ids, embeddings, metadatas, documents, uris, "update")
+        )
 
     def upsert(
         self,
@@ -161,10 +186,12 @@ class Collection(CollectionCommon):
         documents: Optional[Union[Document, Documents]] = None,
         uris: Optional[Union[URI, URIs]] = None,
         images: Any = None,
+        increment_index: bool = True,
     ) -> None:
-        """Add records that do not exist yet and update those that do."""
+        """Add records that do not exist yet and update those that do. (``increment_index``
+        is accepted for 0.3 code: the index is always kept up to date.)"""
         id_list, emb, metas, docs, uri_list = self._prepare(
-            ids, embeddings, metadatas, documents, uris
+            ids, embeddings, metadatas, documents, uris, "upsert"
         )
         self._api._upsert(self.id, id_list, self._required(emb), metas, docs, uri_list)
 
@@ -173,12 +200,21 @@ class Collection(CollectionCommon):
         ids: Optional[Union[ID, IDs]] = None,
         where: Optional[Where] = None,
         where_document: Optional[WhereDocument] = None,
-    ) -> None:
-        """Delete the records with these ids and/or matching these filters. With no argument
-        at all, deletes every record (as the seed documents)."""
-        self._api._delete(
-            self.id, ids=maybe_cast_one_to_many(ids), where=where, where_document=where_document
-        )
+        limit: Optional[int] = None,
+    ) -> Any:
+        """Delete the records with these ids and/or matching these filters.
+
+        Args:
+            limit: The most records to delete (the first ones in insertion order); only with
+                ``where`` or ``where_document``.
+
+        Returns:
+            ``{"deleted": n}``, the number of records deleted, as real Chroma 1.x (None for
+            clients with the seed's settings, as 0.3). With no argument at all, every record is
+            deleted, as the seed documents show.
+        """
+        args = self._delete_args(ids, where, where_document, limit)
+        return self._deleted(self._api._delete(self.id, **args))
 
     def modify(
         self,

@@ -17,6 +17,7 @@ from chromadb.api.collection_configuration import (
     resolve_embedding_function,
     schema_json_of,
 )
+from chromadb.api.models import rules
 from chromadb.api.schema import Schema
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
@@ -32,6 +33,7 @@ from chromadb.api.types import (
     maybe_cast_one_to_many,
     normalize_embeddings,
     normalize_include,
+    seed_result,
 )
 from chromadb.errors import ChromaError, InvalidArgumentError
 
@@ -84,6 +86,9 @@ class CollectionCommon:
         self._client = client
         self._model = model
         self._embedding_function = resolve_embedding_function(model, embedding_function)
+        settings = getattr(client, "settings", None)
+        # Seed-era clients keep the 0.3 rules and result shapes (see rules.py).
+        self._modern = not (settings is not None and settings.is_seed_era())
 
     # -- properties ------------------------------------------------------------------------------
     @property
@@ -146,8 +151,12 @@ class CollectionCommon:
     def _get_args(
         self, ids: Any, where: Any, limit: Any, offset: Any, where_document: Any, include: Any
     ) -> Dict[str, Any]:
+        id_list = maybe_cast_one_to_many(ids)
+        self._check_filters(where, where_document, "get")
+        if self._modern:
+            rules.check_ids_given(id_list, "get")
         return {
-            "ids": maybe_cast_one_to_many(ids),
+            "ids": id_list,
             "where": where,
             "limit": limit,
             "offset": offset,
@@ -165,19 +174,16 @@ class CollectionCommon:
         include: Any,
         ids: Any,
     ) -> Dict[str, Any]:
-        if (query_embeddings is None) == (query_texts is None):
-            raise InvalidArgumentError(
-                "You must provide either query_embeddings or query_texts, but not both"
-            )
+        # As real Chroma 1.x: given both, the embeddings are used.
+        if query_embeddings is None and query_texts is None:
+            raise InvalidArgumentError("You must provide either query_embeddings or query_texts")
         embeddings = (
             normalize_embeddings(query_embeddings)
             if query_embeddings is not None
             else self._embed(maybe_cast_one_to_many(query_texts) or [])
         )
-        if isinstance(n_results, bool) or not isinstance(n_results, int) or n_results < 1:
-            raise InvalidArgumentError(
-                f"Expected n_results to be a positive integer, got {n_results!r}"
-            )
+        # n_results is checked where it has meaning: in the engine (or the server's body model).
+        self._check_filters(where, where_document, "query")
         return {
             "query_embeddings": embeddings if embeddings is not None else [],
             "n_results": n_results,
@@ -187,7 +193,57 @@ class CollectionCommon:
             "ids": maybe_cast_one_to_many(ids),
         }
 
+    def _search_args(self, searches: Any) -> List[Any]:
+        """The searches as a list, each string ``Knn`` query over the dense embedding replaced
+        by its embedding from the collection's embedding function."""
+        from dataclasses import replace
+
+        from chromadb.execution.expression.operator import EMBEDDING_KEY, Knn, _key_name, map_knns
+        from chromadb.execution.expression.plan import Search
+
+        items = [searches] if isinstance(searches, Search) else list(searches or [])
+        for i, item in enumerate(items):
+            if not isinstance(item, Search):
+                raise InvalidArgumentError(
+                    f"Expected searches to be Search objects, got {type(item).__name__} at {i}"
+                )
+
+        def embed(knn: Knn) -> Knn:
+            if not isinstance(knn.query, str) or _key_name(knn.key) != EMBEDDING_KEY:
+                return knn
+            ef = self._embedding_function
+            query_fn = getattr(ef, "embed_query", None)
+            vectors = (
+                query_fn(input=[knn.query]) if callable(query_fn) else self._embed([knn.query])
+            )
+            return replace(knn, query=[float(x) for x in as_lists(vectors)[0]])  # type: ignore[index]
+
+        return [s if s._rank is None else s._copy(rank=map_knns(s._rank, embed)) for s in items]
+
+    def _delete_args(self, ids: Any, where: Any, where_document: Any, limit: Any) -> Dict[str, Any]:
+        id_list = maybe_cast_one_to_many(ids)
+        self._check_filters(where, where_document, "delete")
+        if self._modern:
+            rules.check_ids_given(id_list, "delete")
+            rules.check_delete_args(id_list, where, where_document, limit)
+        return {"ids": id_list, "where": where, "where_document": where_document, "limit": limit}
+
+    def _deleted(self, ids: IDs) -> Any:
+        # ``{"deleted": n}`` as real Chroma 1.x; None for seed-era clients, as 0.3.
+        return {"deleted": len(ids)} if self._modern else None
+
+    def _shaped(self, result: Any, query: bool) -> Any:
+        # Embeddings as numpy arrays (1.x); code written for 0.3 gets exactly 0.3's keys.
+        if self._modern:
+            return rules.embeddings_as_arrays(result, query)
+        return seed_result(result, query)
+
     # -- helpers ---------------------------------------------------------------------------------
+    def _check_filters(self, where: Any, where_document: Any, op: str) -> None:
+        if self._modern:
+            rules.check_where_shape(where, op)
+            rules.check_where_document_shape(where_document, op)
+
     def _embed(self, documents: Documents) -> EmbeddingMatrix:
         if self._embedding_function is None:
             raise InvalidArgumentError(
@@ -241,7 +297,7 @@ class CollectionCommon:
         return embeddings
 
     def _prepare(
-        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any
+        self, ids: Any, embeddings: Any, metadatas: Any, documents: Any, uris: Any, op: str = ""
     ) -> tuple[
         IDs, Optional[EmbeddingMatrix], Optional[Metadatas], Optional[Documents], Optional[URIs]
     ]:
@@ -251,6 +307,8 @@ class CollectionCommon:
             raise InvalidArgumentError("Expected ids to be a list of str, got None")
         emb = normalize_embeddings(embeddings)
         metas = maybe_cast_one_to_many(metadatas)
+        if self._modern:
+            rules.check_metadatas_not_empty(metas, op)
         docs = maybe_cast_one_to_many(documents)
         uri_list = maybe_cast_one_to_many(uris)
         if emb is None and docs is not None:

@@ -1,4 +1,4 @@
-"""The REST API, an official client, a node lost mid-ingest and a rebalance, on a real
+"""The REST API, the official Python and JS clients, a node lost mid-ingest and a rebalance, on a real
 three-node Ray cluster behind ``chroma run --ray`` (run by ``test_cluster.py`` in a private
 network namespace; the tests share one cluster and run in order)."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -52,10 +53,8 @@ def _wait_replicated(frontend: Frontend, timeout: float = 180.0) -> Dict[str, An
     while True:
         view = _cluster_view(frontend)
         alive = set(view["nodes"])
-        shards = view["shards"]
-        if len(shards) >= SHARDS and all(
-            len(set(nodes) & alive) >= min(REPLICAS, len(alive)) for nodes in shards.values()
-        ):
+        shards = {slot: view["shards"].get(str(slot), []) for slot in range(SHARDS)}
+        if all(len(set(nodes) & alive) >= min(REPLICAS, len(alive)) for nodes in shards.values()):
             return view
         if time.monotonic() > deadline:
             raise AssertionError(f"shards not back to {REPLICAS} replicas: {view}")
@@ -113,6 +112,18 @@ def test_api_answers_as_one_engine_would(frontend: Frontend) -> None:
     assert "scatter2" not in [c.name for c in client.list_collections()]
 
 
+def test_a_collection_chooses_its_own_shard_count(frontend: Frontend) -> None:
+    client = _client()
+    col = client.create_collection("six", configuration={"sharding": {"shards": 6, "replicas": 1}})
+    data = _records(120, seed=5)
+    col.add(**data)
+    assert col.count() == 120
+    shards = _cluster_view(frontend)["shards"]
+    assert len(shards["4"]) == 1 and len(shards["5"]) == 1  # slots only this collection uses
+    assert sorted(col.get(include=[])["ids"]) == sorted(data["ids"])
+    client.delete_collection("six")
+
+
 def test_official_python_client_runs_its_scenario(frontend: Frontend) -> None:
     python = os.environ.get("CHROMA_TEST_THIN_CLIENT")
     if not python:
@@ -135,6 +146,27 @@ def test_official_python_client_runs_its_scenario(frontend: Frontend) -> None:
         json.loads(lines[-1]),
         Names.of("py", "1_5_9"),
         client_version="1.5.9",
+        counts_collections=True,
+    )
+
+
+def test_official_js_client_runs_its_scenario(frontend: Frontend) -> None:
+    install_dir = os.environ.get("CHROMA_TEST_NPM_CLIENT")
+    if not install_dir or shutil.which("node") is None:
+        pytest.skip("no official npm client (or no node) for this run")
+    scenario = Path(__file__).parents[2] / "compat" / "scenarios" / "scenario_v3.mjs"
+    out = subprocess.run(
+        ["node", str(scenario), install_dir, frontend.url, "v3_5_0"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    check_scenario(
+        json.loads(lines[-1]),
+        Names.of("js", "v3_5_0"),
+        client_version="3.5.0",
         counts_collections=True,
     )
 
@@ -202,7 +234,8 @@ def test_rebalance_moves_shards_onto_a_new_node(cluster: RayCluster, frontend: F
     assert out.returncode == 0, out.stderr[-3000:] + frontend.log_tail()
     view = _cluster_view(frontend)
     alive = view["nodes"]
-    for slot, nodes in view["shards"].items():
+    for slot in range(SHARDS):
+        nodes = view["shards"][str(slot)]
         assert sorted(nodes) == sorted(place(f"slot-{slot}", alive, REPLICAS))
     assert any(cluster.nodes["w3"].node_id in nodes for nodes in view["shards"].values())
     assert col.count() == before

@@ -125,7 +125,10 @@ async function renderRecords(root, api, c, base) {
  * @param {() => void} open
  */
 function recordRow(id, doc, meta, distance, open) {
-  return h("tr", { class: "clickable record", "data-id": id, onclick: open },
+  return h("tr", {
+    class: "clickable record", "data-id": id, tabindex: 0, onclick: open,
+    onkeydown: (/** @type {Event} */ e) => { if (/** @type {KeyboardEvent} */ (e).key === "Enter") open(); },
+  },
     h("td", { class: "mono" }, id),
     distance === null ? null : h("td", { class: "num distance" }, distance.toFixed(4)),
     h("td", { class: "doc" }, shorten(doc)),

@@ -1,0 +1,372 @@
+"""``chroma repair``: fix what can be fixed safely in a data folder, and say what was done.
+
+- A damaged database file is first copied aside (``chroma.sqlite3.damaged-<time>``), never
+  deleted. Damage only in SQLite's indexes is fixed by rebuilding them (REINDEX); damage in the
+  tables is fixed by copying every readable row into a fresh file, and the rows that could not
+  be read are counted as lost.
+- Index checkpoints that are unreadable, or hold records the database no longer has, are
+  removed (the engine rebuilds them from the database on open); the records they held beyond
+  the database are reported as lost, with the kept damaged file as the only other copy.
+- Index folders of collections that no longer exist are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from chromadb.engine.integrity import Report, check_folder, sqlite_problems
+from chromadb.engine.sessions import Session, try_lock, unlock
+from chromadb.errors import ChromaError
+
+_PROBE_SPAN = 256  # rows read per range while salvaging; ranges that fail are split
+# Tables copied when salvaging, in an order that satisfies their foreign keys.
+_TABLES: Tuple[Tuple[str, str], ...] = (
+    ("tenants", "name"),
+    ("databases", "id, name, tenant"),
+    (
+        "catalog_collections",
+        "id, name, database_id, metadata, configuration, dimension, created_seq",
+    ),
+    ("records", "label, collection_id, id, document, metadata, uri, vseq"),
+    ("vectors", "label, embedding"),
+    ("deletions", "seq, collection_id, label"),
+)
+
+
+@dataclass
+class RepairResult:
+    """What ``chroma repair`` found, did, and left."""
+
+    before: Report
+    after: Optional[Report] = None
+    actions: List[str] = field(default_factory=list)
+    lost: Dict[str, int] = field(default_factory=dict)
+    kept: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.after is not None and self.after.ok
+
+    def lines(self) -> List[str]:
+        out = ["Before:"] + [f"  {line}" for line in self.before.lines()]
+        out += ["Repairs:"] + [f"  {a}" for a in self.actions or ["none needed"]]
+        if self.kept:
+            out.append(f"The damaged database is kept at {self.kept}")
+        if self.after is not None:
+            out += ["After:"] + [f"  {line}" for line in self.after.lines()]
+        total = sum(self.lost.values())
+        out.append(f"{'REPAIRED' if self.ok else 'NOT REPAIRED'}: records lost: {total}")
+        return out
+
+
+def repair_folder(path: str) -> RepairResult:
+    """Repair the data folder ``path``; every process must have closed it first."""
+    from chromadb.engine.store import DB_FILE, LOCK_FILE
+
+    with _exclusive(path, LOCK_FILE) as session:
+        before = check_folder(path, full=True)
+        result = RepairResult(before)
+        db_file = os.path.join(path, DB_FILE)
+        if before.sqlite:
+            result.kept = _keep_copy(db_file)
+            _repair_sqlite(db_file, result)
+        if before.sqlite or any(c.altered for c in before.collections):
+            _restore_embeddings(path, db_file, before, result)
+        # Compare the checkpoints with the repaired database: what they hold beyond it is lost.
+        middle = check_folder(path, full=False) if before.sqlite else before
+        _repair_caches(path, middle, result)
+        _repair_fts(db_file, result)
+        session.settle()
+        result.after = check_folder(path, full=True)
+    return result
+
+
+@contextlib.contextmanager
+def _exclusive(path: str, lock_file: str) -> Iterator[Session]:
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"no data folder {path}")
+    fh = open(os.path.join(path, lock_file), "a+")
+    try:
+        try:
+            try_lock(fh.fileno())
+        except OSError:
+            raise ChromaError(
+                f"{path} is open in another process; stop every server and client using it "
+                "before repairing"
+            ) from None
+        session = Session(path)
+        try:
+            if session.others_alive():
+                raise ChromaError(f"{path} is open in another process; stop it before repairing")
+            yield session
+        finally:
+            session.close()
+            unlock(fh.fileno())
+    finally:
+        fh.close()
+
+
+def _keep_copy(db_file: str) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = f"{db_file}.damaged-{stamp}"
+    shutil.copy2(db_file, kept)
+    if os.path.exists(db_file + "-wal"):
+        shutil.copy2(db_file + "-wal", kept + "-wal")
+    return kept
+
+
+def _repair_sqlite(db_file: str, result: RepairResult) -> None:
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    try:
+        with contextlib.suppress(sqlite3.DatabaseError):
+            conn.execute("REINDEX")
+        whole = not sqlite_problems(conn, full=True)
+    finally:
+        conn.close()
+    if whole:
+        result.actions.append("rebuilt the database's indexes (REINDEX): no rows lost")
+        return
+    _salvage(db_file, result)
+
+
+def _salvage(db_file: str, result: RepairResult) -> None:
+    """Copy every readable row into a fresh database file and put it in place."""
+    from chromadb.engine.store import Store
+
+    folder = os.path.dirname(db_file)
+    work = os.path.join(folder, ".repair")
+    shutil.rmtree(work, ignore_errors=True)
+    fresh = Store(work)
+    old = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, isolation_level=None)
+    try:
+        read, lost = _copy_rows(old, fresh)
+        with fresh.tx() as conn:
+            _restore_counters(old, conn)
+            orphans = conn.execute(
+                "SELECT count(*) FROM records r WHERE NOT EXISTS "
+                "(SELECT 1 FROM vectors v WHERE v.label = r.label)"
+            ).fetchone()[0]
+            # A record whose embedding is gone cannot be searched or returned whole.
+            conn.execute("DELETE FROM records WHERE label NOT IN (SELECT label FROM vectors)")
+            conn.execute("DELETE FROM documents_fts")
+            conn.execute(
+                "INSERT INTO documents_fts (rowid, document) "
+                "SELECT label, document FROM records WHERE document IS NOT NULL"
+            )
+    except BaseException:
+        fresh.close()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        old.close()
+    fresh.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(db_file + suffix)
+    os.replace(os.path.join(work, os.path.basename(db_file)), db_file)
+    shutil.rmtree(work, ignore_errors=True)
+    result.actions.append(
+        f"copied every readable row into a fresh database file: {read} rows read, "
+        f"{lost} unreadable rows skipped, {orphans} records without their embedding dropped"
+    )
+
+
+def _copy_rows(old: sqlite3.Connection, fresh: Any) -> Tuple[int, int]:
+    read = lost = 0
+    with fresh.tx() as conn:
+        conn.execute("PRAGMA defer_foreign_keys=ON")
+        for table, columns in _TABLES:
+            marks = ",".join("?" * (columns.count(",") + 1))
+            if table in ("tenants", "databases"):
+                conn.execute(f"DELETE FROM {table}")  # the fresh file's defaults
+            rows, bad = _readable_rows(old, table, columns)
+            verb = "INSERT OR IGNORE" if table in ("tenants", "databases") else "INSERT"
+            sql = f"{verb} INTO {table} ({columns}) VALUES ({marks})"
+            for row in rows:
+                try:  # a damaged page can yield rows that break the schema's constraints
+                    conn.execute(sql, row)
+                    read += 1
+                except sqlite3.Error:
+                    bad += 1
+            lost += bad
+        lost += _drop_garbled(conn)
+    return read, lost
+
+
+def _drop_garbled(conn: sqlite3.Connection) -> int:
+    """Rows readable but garbled (or whose parent row was lost) would break the engine: drop
+    them; returns how many."""
+    dropped = 0
+    for sql in (
+        "DELETE FROM records WHERE collection_id NOT IN (SELECT id FROM catalog_collections) "
+        "OR typeof(id) != 'text' OR typeof(vseq) != 'integer' "
+        "OR (metadata IS NOT NULL AND NOT json_valid(metadata))",
+        "DELETE FROM vectors WHERE label NOT IN (SELECT label FROM records) "
+        "OR typeof(embedding) != 'blob' OR length(embedding) != 4 * (SELECT c.dimension "
+        "FROM records r JOIN catalog_collections c ON c.id = r.collection_id "
+        "WHERE r.label = vectors.label)",
+        "DELETE FROM deletions WHERE typeof(seq) != 'integer' OR typeof(label) != 'integer'",
+    ):
+        dropped += conn.execute(sql).rowcount
+    return dropped
+
+
+def _readable_rows(
+    conn: sqlite3.Connection, table: str, columns: str
+) -> Tuple[List[Sequence[Any]], int]:
+    """Every row of ``table`` that can still be read, and how many could not."""
+    try:
+        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall(), 0
+    except sqlite3.DatabaseError:
+        pass
+    top = _max_rowid(conn, table)
+    rows: List[Sequence[Any]] = []
+    bad = 0
+    spans = [(lo, min(lo + _PROBE_SPAN - 1, top)) for lo in range(1, top + 1, _PROBE_SPAN)]
+    while spans:
+        lo, hi = spans.pop(0)
+        try:
+            rows += conn.execute(
+                f"SELECT {columns} FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+                (lo, hi),
+            ).fetchall()
+        except sqlite3.DatabaseError:
+            if lo == hi:
+                bad += 1
+            else:
+                mid = (lo + hi) // 2
+                spans[:0] = [(lo, mid), (mid + 1, hi)]
+    return rows, bad
+
+
+def _max_rowid(conn: sqlite3.Connection, table: str) -> int:
+    for sql, params in (
+        (f"SELECT max(rowid) FROM {table}", ()),
+        ("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)),
+        ("SELECT seq FROM sqlite_sequence WHERE name = 'records'", ()),
+    ):
+        with contextlib.suppress(sqlite3.DatabaseError, TypeError):
+            value = conn.execute(sql, params).fetchone()
+            if value and value[0]:
+                return int(value[0])
+    return 100_000
+
+
+def _restore_counters(old: sqlite3.Connection, conn: sqlite3.Connection) -> None:
+    """The log sequence and the label counter never go back (labels are never reused)."""
+    seq = label = 0
+    with contextlib.suppress(sqlite3.DatabaseError, TypeError):
+        seq = int(old.execute("SELECT seq FROM sequence WHERE id = 0").fetchone()[0])
+    with contextlib.suppress(sqlite3.DatabaseError, TypeError):
+        label = int(
+            old.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()[0]
+        )
+    seen = conn.execute(
+        "SELECT coalesce(max(vseq), 0), coalesce(max(label), 0) FROM records"
+    ).fetchone()
+    created = conn.execute(
+        "SELECT coalesce(max(created_seq), 0) FROM catalog_collections"
+    ).fetchone()
+    # The old counter when it can be read (a garbled row may carry any number), else the
+    # newest sequence any row shows.
+    now = max(seq or int(seen[0]), int(created[0])) + 1
+    conn.execute("UPDATE sequence SET seq = ? WHERE id = 0", (now,))
+    # A garbled write sequence would hide a record from the index's replay: date it now.
+    conn.execute("UPDATE records SET vseq = ? WHERE vseq < 1 OR vseq > ?", (now, now))
+    top = max(label, int(seen[1])) + _PROBE_SPAN  # room past any label a lost page held
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'records'")
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('records', ?)", (top,))
+
+
+def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairResult) -> None:
+    """Embeddings whose bytes changed in SQLite are put back from the checkpoint's checksummed
+    copy (records unchanged since it was written)."""
+    from chromadb.engine.integrity import altered_embeddings
+
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    try:
+        for c in report.collections:
+            folder = os.path.join(path, _index_dir(), c.id)
+            if c.checkpoint_error or not os.path.isdir(folder):
+                continue
+            try:
+                altered = altered_embeddings(conn, c.id, folder)
+            except (ValueError, sqlite3.DatabaseError):
+                continue
+            if not altered:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "UPDATE vectors SET embedding = ? WHERE label = ?",
+                [(vector.astype(np.float32).tobytes(), label) for label, vector in altered],
+            )
+            conn.execute("COMMIT")
+            from chromadb.engine import checkpoint
+
+            info = checkpoint.read_info(folder)
+            space = info is not None and info.space == "cosine"
+            note = " (unit length: a cosine index keeps no vector lengths)" if space else ""
+            result.actions.append(
+                f"collection {c.name}: restored {len(altered)} damaged embeddings from the "
+                f"checkpoint's checksummed copy{note}"
+            )
+    finally:
+        conn.close()
+
+
+def _repair_caches(path: str, report: Report, result: RepairResult) -> None:
+    for c in report.collections:
+        folder = os.path.join(path, _index_dir(), c.id)
+        if c.lost:
+            result.lost[c.id] = c.lost
+            result.actions.append(
+                f"collection {c.name}: {c.lost} records its checkpoint held are not in the "
+                "database and are lost; removed the checkpoint (rebuilt from the database on open)"
+            )
+        elif c.checkpoint_error:
+            result.actions.append(
+                f"collection {c.name}: removed its unreadable checkpoint ({c.checkpoint_error}); "
+                "rebuilt from the database on open"
+            )
+        else:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+    for orphan in report.orphans:
+        shutil.rmtree(orphan, ignore_errors=True)
+        result.actions.append(f"removed {orphan}: the index of a collection that no longer exists")
+
+
+def _repair_fts(db_file: str, result: RepairResult) -> None:
+    """Rebuild the substring index of documents when it does not match the records."""
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    try:
+        docs = conn.execute("SELECT count(*) FROM records WHERE document IS NOT NULL").fetchone()[0]
+        indexed = conn.execute("SELECT count(*) FROM documents_fts").fetchone()[0]
+        if docs == indexed:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM documents_fts")
+        conn.execute(
+            "INSERT INTO documents_fts (rowid, document) "
+            "SELECT label, document FROM records WHERE document IS NOT NULL"
+        )
+        conn.execute("COMMIT")
+        result.actions.append(
+            f"rebuilt the document search index ({indexed} entries for {docs} documents)"
+        )
+    finally:
+        conn.close()
+
+
+def _index_dir() -> str:
+    from chromadb.engine.opened import INDEX_DIR
+
+    return INDEX_DIR

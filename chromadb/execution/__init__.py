@@ -1,0 +1,1 @@
+"""Query plans of the Search API (the module path real Chroma uses)."""
