@@ -126,6 +126,7 @@ class SearchRunner:
         self.api = api
         self.cid = collection_id
         self._all_ids: Optional[List[str]] = None
+        self._count: Optional[int] = None
 
     # -- filter ----------------------------------------------------------------------------------
     def _every_id(self) -> List[str]:
@@ -210,7 +211,9 @@ class SearchRunner:
         where, where_document, ids = filters
         if ids is not None and not ids:
             return {}
-        count = self.api._count(self.cid)
+        if self._count is None:
+            self._count = int(self.api._count(self.cid))
+        count = self._count
         if count == 0:
             return {}
         query = np.asarray(knn.query, dtype=np.float32).reshape(1, -1)
@@ -243,7 +246,8 @@ class SearchRunner:
     def run(self, search: Search) -> Dict[str, Any]:
         """One search's result columns."""
         filters = self.filters(search._where)
-        rank = search._rank
+        # Rrf expands to plain arithmetic once per search, not once per candidate.
+        rank = None if search._rank is None else _expand_rrf(search._rank)
         scores: Dict[str, Optional[float]]
         if rank is None:
             order = self._filtered_ids(filters)
@@ -380,6 +384,18 @@ class SearchRunner:
             "scores": [scores.get(r) for r in order] if SCORE_KEY in selected else None,
             "select": list(selected),
         }
+
+
+def _expand_rrf(rank: Rank) -> Rank:
+    if isinstance(rank, Rrf):
+        return _expand_rrf(rank._expanded())
+    if isinstance(rank, (Sum, Mul, Max, Min)):
+        return type(rank)([_expand_rrf(r) for r in rank.ranks])
+    if isinstance(rank, (Sub, Div)):
+        return type(rank)(_expand_rrf(rank.left), _expand_rrf(rank.right))
+    if isinstance(rank, (Abs, Exp, Log)):
+        return type(rank)(_expand_rrf(rank.rank))
+    return rank
 
 
 def _children(rank: Rank) -> Sequence[Rank]:

@@ -169,9 +169,12 @@ def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """Headless Chromium, or a skip that says what is missing."""
+    """Headless Chromium, or a skip that says what is missing.
+
+    Package-scoped: Playwright's sync API keeps an asyncio loop marked running on the main
+    thread while it lives, which would break later tests that call ``asyncio.run``."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -4,6 +4,7 @@ server, giving the same answers and errors as the sync HTTP client."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator, Tuple
 
 import pytest
@@ -29,7 +30,10 @@ def live() -> Iterator[Tuple[str, int]]:
 
 
 def _run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    # A thread of its own: another test may leave an event loop running in this one, and
+    # asyncio.run() refuses to start inside a running loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _scenario(host: str, port: int) -> dict:
