@@ -15,7 +15,6 @@ import numpy as np
 
 from chromadb.errors import (
     DuplicateIDError,
-    IDAlreadyExistsError,
     InvalidArgumentError,
     InvalidDimensionException,
 )
@@ -83,13 +82,15 @@ def where_matches(where: Optional[Mapping[str, Any]], metadata: Metadata) -> boo
             if not any(where_matches(w, metadata) for w in condition):
                 return False
         else:
-            # A record lacking the key never matches, not even $ne / $nin.
-            if metadata is None or key not in metadata:
-                return False
             if isinstance(condition, dict):
                 ((op, operand),) = condition.items()
             else:
                 op, operand = "$eq", condition
+            # A record lacking the key matches only $ne and $nin (as in real Chroma).
+            if metadata is None or key not in metadata:
+                if op in ("$ne", "$nin"):
+                    continue
+                return False
             if not _compare(metadata[key], op, operand):
                 return False
     return True
@@ -212,11 +213,11 @@ class ReferenceCollection:
         uris: Optional[List[Optional[str]]] = None,
     ) -> None:
         self._validate(ids, embeddings, metadatas, documents, uris)
-        existing = [i for i in ids if i in self.records]
-        if existing:
-            raise IDAlreadyExistsError(f"ids already exist: {existing}")
+        # Ids that exist already are skipped (real Chroma warns); the rest are added.
         self._store_dimension(embeddings)
         for n, id_ in enumerate(ids):
+            if id_ in self.records:
+                continue
             self.records[id_] = Record(
                 id=id_,
                 embedding=tuple(embeddings[n]),
@@ -295,7 +296,9 @@ class ReferenceCollection:
         if ids is not None:
             if len(set(ids)) != len(ids):
                 raise DuplicateIDError("duplicate ids in request")
-            candidates = [self.records[i] for i in ids if i in self.records]
+            asked = set(ids)
+            # In insertion order, as real Chroma answers, whatever order they were asked in.
+            candidates = [r for r in self.records.values() if r.id in asked]
         else:
             candidates = list(self.records.values())
         return [
