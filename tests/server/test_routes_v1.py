@@ -83,12 +83,14 @@ def test_tenant_and_database_query_parameters(http: TestClient) -> None:
         "/api/v1/databases/default_database", params={"tenant": "default_tenant"}
     ).json()
     assert default_db["name"] == "default_database"
-    assert http.post("/api/v1/tenants", json={"name": "t1"}).status_code == 200
+    assert http.post("/api/v1/tenants", json={"name": "tenant1"}).status_code == 200
     assert (
-        http.post("/api/v1/databases", params={"tenant": "t1"}, json={"name": "d1"}).status_code
+        http.post(
+            "/api/v1/databases", params={"tenant": "tenant1"}, json={"name": "database1"}
+        ).status_code
         == 200
     )
-    scope = {"tenant": "t1", "database": "d1"}
+    scope = {"tenant": "tenant1", "database": "database1"}
     assert (
         http.post("/api/v1/collections", params=scope, json={"name": "scoped"}).status_code == 200
     )
