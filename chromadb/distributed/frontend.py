@@ -445,11 +445,7 @@ class RayAPI(API):
                 ]
             )
             # As one engine does: the records found, in insertion order.
-            order = sorted(
-                (ord_, i, j) for i, part in enumerate(parts) for j, ord_ in enumerate(part["ords"])
-            )
-            picked = select_get(parts, [(i, j) for _, i, j in order], include)
-            return self._page(picked, limit, offset, include)
+            return self._in_order(parts, limit, offset, include)
         return self._get_paged(cid, shards, limit, offset, filters, include)
 
     def _get_paged(
@@ -476,24 +472,21 @@ class RayAPI(API):
                 for slot in range(shards)
             ]
         )
+        return self._in_order(parts, limit, offset, include)
+
+    @staticmethod
+    def _in_order(
+        parts: List[Dict[str, Any]], limit: Optional[int], offset: Optional[int], include: List[str]
+    ) -> GetResult:
+        """The shards' records (replica answers: a get plus each record's ``ords``) merged by
+        insertion ordinal, then paged by offset/limit."""
         order = sorted(
-            ((ord_, i, j) for i, part in enumerate(parts) for j, ord_ in enumerate(part["ords"])),
+            (ord_, i, j) for i, part in enumerate(parts) for j, ord_ in enumerate(part["ords"])
         )
         start = offset or 0
         end = len(order) if limit is None else start + limit
-        return select_get(parts, [(i, j) for _, i, j in order[start:end]], include)
-
-    @staticmethod
-    def _page(
-        result: GetResult, limit: Optional[int], offset: Optional[int], include: List[str]
-    ) -> GetResult:
-        if not limit and not offset:
-            return result
-        start = offset or 0
-        end = len(result["ids"]) if limit is None else start + limit
-        return select_get(
-            [result], [(0, j) for j in range(start, min(end, len(result["ids"])))], include
-        )
+        picks = [(i, j) for _, i, j in order[start:end]]
+        return select_get(cast(List[GetResult], parts), picks, include)
 
     def _query(
         self,
