@@ -12,6 +12,7 @@ import pydantic_core
 from fastapi.responses import Response
 
 from chromadb.api.types import PyEmbeddings
+from chromadb.base_types import SparseVector
 from chromadb.errors import InvalidArgumentError
 
 JSON_MEDIA_TYPE = "application/json"
@@ -25,6 +26,8 @@ def _default(value: Any) -> Any:
         return value.item()
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, SparseVector):
+        return value.to_dict()
     if isinstance(value, memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError(f"Cannot encode {type(value).__name__} as JSON")
