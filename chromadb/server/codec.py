@@ -33,6 +33,21 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Cannot encode {type(value).__name__} as JSON")
 
 
+def tagged_metadatas(metadatas: Any, nested: bool = False) -> Any:
+    """Metadatas with their sparse vectors in the tagged JSON form clients read (pydantic's
+    encoder would write a dataclass as a plain object, without the tag)."""
+    if not isinstance(metadatas, list):
+        return metadatas
+    if nested:
+        return [tagged_metadatas(inner) for inner in metadatas]
+    out = []
+    for meta in metadatas:
+        if isinstance(meta, dict) and any(isinstance(v, SparseVector) for v in meta.values()):
+            meta = {k: v.to_dict() if isinstance(v, SparseVector) else v for k, v in meta.items()}
+        out.append(meta)
+    return out
+
+
 def dumps(value: Any) -> bytes:
     """Encode a response body. pydantic's serializer is several times faster than json.dumps
     (and far faster than FastAPI's jsonable_encoder) on get/query answers full of floats."""

@@ -24,12 +24,6 @@ from chromadb.utils.embedding_functions.amazon_bedrock_embedding_function import
     AmazonBedrockEmbeddingFunction,
 )
 from chromadb.utils.embedding_functions.baseten_embedding_function import BasetenEmbeddingFunction
-from chromadb.utils.embedding_functions.chroma_langchain_embedding_function import (
-    ChromaLangchainEmbeddingFunction,
-)
-from chromadb.utils.embedding_functions.cloudflare_workers_ai_embedding_function import (
-    CloudflareWorkersAIEmbeddingFunction,
-)
 from chromadb.utils.embedding_functions.bm25_embedding_function import Bm25EmbeddingFunction
 from chromadb.utils.embedding_functions.chroma_bm25_embedding_function import (
     ChromaBm25EmbeddingFunction,
@@ -37,17 +31,20 @@ from chromadb.utils.embedding_functions.chroma_bm25_embedding_function import (
 from chromadb.utils.embedding_functions.chroma_cloud_splade_embedding_function import (
     ChromaCloudSpladeEmbeddingFunction,
 )
-from chromadb.utils.embedding_functions.fastembed_sparse_embedding_function import (
-    FastembedSparseEmbeddingFunction,
+from chromadb.utils.embedding_functions.chroma_langchain_embedding_function import (
+    ChromaLangchainEmbeddingFunction,
 )
-from chromadb.utils.embedding_functions.huggingface_sparse_embedding_function import (
-    HuggingFaceSparseEmbeddingFunction,
+from chromadb.utils.embedding_functions.cloudflare_workers_ai_embedding_function import (
+    CloudflareWorkersAIEmbeddingFunction,
 )
 from chromadb.utils.embedding_functions.cohere import CohereEmbeddingFunction
 from chromadb.utils.embedding_functions.errors import (
     EmbeddingFunctionError,
     EmbeddingServiceError,
     ModelFileError,
+)
+from chromadb.utils.embedding_functions.fastembed_sparse_embedding_function import (
+    FastembedSparseEmbeddingFunction,
 )
 from chromadb.utils.embedding_functions.google_embedding_function import (
     GoogleGeminiEmbeddingFunction,
@@ -59,6 +56,9 @@ from chromadb.utils.embedding_functions.google_embedding_function import (
 from chromadb.utils.embedding_functions.huggingface import HuggingFaceEmbeddingFunction
 from chromadb.utils.embedding_functions.huggingface_embedding_function import (
     HuggingFaceEmbeddingServer,
+)
+from chromadb.utils.embedding_functions.huggingface_sparse_embedding_function import (
+    HuggingFaceSparseEmbeddingFunction,
 )
 from chromadb.utils.embedding_functions.instructor_embedding_function import (
     InstructorEmbeddingFunction,

@@ -153,7 +153,9 @@ class Bm25EmbeddingFunction(SparseEmbeddingFunction[Documents]):
             "kwargs": self.kwargs,
         }
 
-    def validate_config_update(self, old_config: Dict[str, Any], new_config: Dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
+    ) -> None:
         return
 
     @staticmethod

@@ -43,7 +43,9 @@ def _stem_function(language: str) -> Callable[[str], str]:
         stemmer = snowballstemmer.stemmer(language)
     except KeyError:
         known = ", ".join(snowballstemmer.algorithms())
-        raise ValueError(f"No Snowball stemmer for language {language!r}: known are {known}")
+        raise ValueError(
+            f"No Snowball stemmer for language {language!r}: known are {known}"
+        ) from None
     stem: Callable[[str], str] = stemmer.stemWord
     return stem
 

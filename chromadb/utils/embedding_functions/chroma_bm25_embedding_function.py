@@ -89,9 +89,7 @@ class ChromaBm25EmbeddingFunction(SparseEmbeddingFunction[Documents]):
             first.setdefault(tid, term)
         ids = sorted(counts)
         length = float(len(terms))
-        values = [
-            saturated_tf(counts[i], length, self.k, self.b, self.avg_doc_length) for i in ids
-        ]
+        values = [saturated_tf(counts[i], length, self.k, self.b, self.avg_doc_length) for i in ids]
         labels = [first[i] for i in ids] if self.include_tokens else None
         return SparseVector(indices=ids, values=values, labels=labels)
 
@@ -130,7 +128,9 @@ class ChromaBm25EmbeddingFunction(SparseEmbeddingFunction[Documents]):
             config["stopwords"] = list(self.stopwords)
         return config
 
-    def validate_config_update(self, old_config: Dict[str, Any], new_config: Dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
+    ) -> None:
         for key in new_config:
             if key not in _MUTABLE:
                 raise ValueError(f"Updating '{key}' is not supported for {NAME}")

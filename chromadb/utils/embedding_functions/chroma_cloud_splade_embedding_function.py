@@ -68,7 +68,9 @@ class ChromaCloudSpladeEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             "include_tokens": self.include_tokens,
         }
 
-    def validate_config_update(self, old_config: Dict[str, Any], new_config: Dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
+    ) -> None:
         for key in ("include_tokens", "model"):
             if key in new_config and new_config[key] != old_config.get(key):
                 raise ValueError(f"Updating '{key}' is not supported for chroma-cloud-splade")

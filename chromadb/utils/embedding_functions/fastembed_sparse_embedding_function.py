@@ -13,8 +13,7 @@ from chromadb.utils.sparse_embedding_utils import normalize_sparse_vector
 TaskType = Literal["document", "query"]
 
 _MISSING = (
-    "The fastembed python package is not installed. Please install it with "
-    "`pip install fastembed`"
+    "The fastembed python package is not installed. Please install it with `pip install fastembed`"
 )
 
 
@@ -116,9 +115,13 @@ class FastembedSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             "kwargs": self.kwargs,
         }
 
-    def validate_config_update(self, old_config: Dict[str, Any], new_config: Dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
+    ) -> None:
         if "model_name" in new_config and new_config["model_name"] != old_config.get("model_name"):
-            raise ValueError("The model name cannot be changed after the embedding function has been initialized.")
+            raise ValueError(
+                "The model name cannot be changed after the embedding function has been initialized."
+            )
 
     @staticmethod
     def validate_config(config: Dict[str, Any]) -> None:

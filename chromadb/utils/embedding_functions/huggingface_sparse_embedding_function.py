@@ -99,9 +99,13 @@ class HuggingFaceSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             "kwargs": self.kwargs,
         }
 
-    def validate_config_update(self, old_config: Dict[str, Any], new_config: Dict[str, Any]) -> None:
+    def validate_config_update(
+        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
+    ) -> None:
         if "model_name" in new_config and new_config["model_name"] != old_config.get("model_name"):
-            raise ValueError("The model name cannot be changed after the embedding function has been initialized.")
+            raise ValueError(
+                "The model name cannot be changed after the embedding function has been initialized."
+            )
 
     @staticmethod
     def validate_config(config: Dict[str, Any]) -> None:
