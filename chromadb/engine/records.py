@@ -230,6 +230,15 @@ def vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> sqlite3.Curso
     )
 
 
+def vectors_between(conn: sqlite3.Connection, low: int, high: int) -> sqlite3.Cursor:
+    """(label, embedding bytes) of every vector with a label in [low, high], by label: one range
+    scan of the vectors table (any collection's; the caller keeps the labels it wants)."""
+    return conn.execute(
+        "SELECT label, embedding FROM vectors WHERE label BETWEEN ? AND ? ORDER BY label",
+        (low, high),
+    )
+
+
 def metadata_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[Tuple[int, Meta]]:
     """(label, metadata) of the records whose metadata or document changed after ``seq``."""
     cur = conn.execute(
