@@ -43,6 +43,12 @@ FLUSH_CHUNK = 1_024
 # Beyond this many vectors awaiting the graph, writers help build it (keeps the exact tail
 # scan that every search does bounded, to a few ms).
 MAX_PENDING = 100_000
+# While the collection is being searched, writers keep the backlog far smaller: each search
+# then scans at most this many vectors exactly (under a millisecond), and a write waits for
+# the graph about as long as real Chroma's always does. A bulk load nobody searches meanwhile
+# runs at full speed.
+SEARCHED_MAX_PENDING = 8_192
+SEARCHED_WITHIN_S = 10.0
 
 
 class Segment:
@@ -228,11 +234,14 @@ class Segment:
 
     def _hold_back(self) -> None:
         """A writer far ahead of the graph builder helps it until the backlog (searched
-        exactly, so it slows every query) is back to MAX_PENDING; without the segment lock,
+        exactly, so it slows every query) is back to its bound; without the segment lock,
         so searches go on meanwhile."""
         index = self._index
-        if index is not None and index.pending > MAX_PENDING and not self.dropped:
-            index.flush(index.pending - MAX_PENDING)
+        if index is None or self.dropped:
+            return
+        bound = SEARCHED_MAX_PENDING if index.searched_within(SEARCHED_WITHIN_S) else MAX_PENDING
+        if index.pending > bound:
+            index.flush(index.pending - bound)
 
     def _write_rows(self, conn: sqlite3.Connection, mode: str, batch: RecordBatch) -> Written:
         """The SQLite half of a write (call inside ``store.tx()``)."""
