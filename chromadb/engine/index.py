@@ -505,6 +505,16 @@ class VectorIndex:
             return 0
         return None if info is None else info.seq
 
+    @staticmethod
+    def checkpoint_state(folder: str) -> Optional[Tuple[int, int]]:
+        """(log sequence, vectors in the graph) of the checkpoint in ``folder``, or None when
+        there is none. A damaged manifest gives (0, 0): ``load`` will refuse it."""
+        try:
+            info = checkpoint.read_info(folder)
+        except CheckpointDamaged:
+            return (0, 0)
+        return None if info is None else (info.seq, info.indexed)
+
     @classmethod
     def load(cls, folder: str, params: IndexParams, mmap: bool = False) -> Tuple[VectorIndex, int]:
         """Read the current checkpoint after checking every file against its checksum; raises
