@@ -119,8 +119,14 @@ def _wait_for_heartbeat(server: ServerHandle, timeout_s: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+def http_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerHandle]:
     """One real ``chroma run`` server for the whole session, on a free local port."""
+    if request.config.pluginmanager.has_plugin("tests.distributed.cluster.plugin"):
+        # tests/distributed/test_cluster.py runs the API suite against `chroma run --ray`.
+        yield request.getfixturevalue("frontend")
+        return
     if importlib.util.find_spec("chromadb.cli") is None:
         pytest.skip("chromadb.cli does not exist yet, so there is no server to test over HTTP")
     root = tmp_path_factory.mktemp("http_server")

@@ -13,6 +13,7 @@ N, "replicas": R}}`` when given, else from the frontend's defaults (``chroma run
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -35,9 +36,11 @@ from chromadb.api.types import (
 from chromadb.config import DEFAULT_TENANT, Settings, System
 from chromadb.distributed.layout import Layout
 from chromadb.distributed.merge import merge_query, select_get
+from chromadb.distributed.phases import PhaseLock
 from chromadb.distributed.placement import split_by_shard
 from chromadb.distributed.pool import Member, Replica, ReplicaPool, require_ray
-from chromadb.errors import InvalidArgumentError, NotFoundError
+from chromadb.engine import validation as v
+from chromadb.errors import BatchSizeExceededError, InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,6 +108,12 @@ class RayAPI(API):
         self._models_lock = threading.Lock()
         self._ord_lock = threading.Lock()
         self._last_ord = 0
+        # Per collection: reads never overlap a write half applied (see phases.py).
+        self._phases: Dict[str, PhaseLock] = {}
+        # Per collection: its embeddings' dimension once known, so that a batch is checked
+        # whole before any shard writes a part of it. A first write holds _first_write.
+        self._dims: Dict[str, int] = {}
+        self._first_write = threading.Lock()
 
     # -- cluster ------------------------------------------------------------------------------
     @property
@@ -140,6 +149,22 @@ class RayAPI(API):
             with self._models_lock:
                 self._models[collection_id] = model
         return model
+
+    def _phase(self, collection_id: str) -> PhaseLock:
+        with self._models_lock:
+            return self._phases.setdefault(collection_id, PhaseLock())
+
+    def _dimension(self, cid: str, shards: int) -> Optional[int]:
+        """The collection's dimension (asked of its shards until one holds a vector)."""
+        known = self._dims.get(cid)
+        if known is None:
+            asked = self._each(
+                [partial(self._read_slot, s, "_dimension", cid, {}) for s in range(shards)]
+            )
+            found = [int(d) for d in asked if d is not None]
+            if found:
+                known = self._dims[cid] = found[0]
+        return known
 
     def _shards(self, collection_id: Any) -> int:
         cid = str(collection_id)
@@ -272,6 +297,7 @@ class RayAPI(API):
             self._layout.forget_collection(cid)
         with self._models_lock:
             self._models.pop(cid, None)
+            self._dims.pop(cid, None)
 
     def _modify(self, id: UUID, *args: Any, **kwargs: Any) -> CollectionModel:
         model = self._catalog._modify(id, *args, **kwargs)
@@ -297,19 +323,43 @@ class RayAPI(API):
         fields: Dict[str, Any],
         extra: Dict[str, Any],
     ) -> bool:
-        """Send each shard its records (``fields`` are per record, ``extra`` as given)."""
+        """Check the whole batch as one engine would, then send each shard its records
+        (``fields`` are per record, ``extra`` as given)."""
         cid = str(collection_id)
-        ids = list(ids)
-        if method in ("_add", "_upsert"):
-            fields = {**fields, "ords": self._ords(len(ids))}
-        groups = split_by_shard(ids, self._shards(cid))
-        calls = []
-        for slot, positions in enumerate(groups):
-            if positions:
-                part = {"ids": _take(ids, positions), **extra}
-                part.update({k: _take(v, positions) for k, v in fields.items()})
-                calls.append(partial(self._write_slot, slot, method, cid, part))
-        self._each(calls)
+        shards = self._shards(cid)
+        ids = v.validate_ids(ids)
+        v.validate_lengths(len(ids), **fields)
+        if len(ids) > self._get_max_batch_size():
+            raise BatchSizeExceededError(
+                f"Batch of {len(ids)} records exceeds the maximum batch size "
+                f"{self._get_max_batch_size()}"
+            )
+        fields = {
+            "embeddings": fields["embeddings"],
+            "metadatas": v.validate_metadatas(fields["metadatas"]),
+            "documents": v.validate_documents(fields["documents"]),
+            "uris": v.validate_documents(fields["uris"], field="uris"),
+        }
+        with self._phase(cid).writing():
+            first = self._dims.get(cid) is None
+            with self._first_write if first else contextlib.nullcontext():
+                if fields["embeddings"] is not None:
+                    fields["embeddings"] = v.validate_embeddings(
+                        fields["embeddings"], self._dimension(cid, shards)
+                    )
+                if method in ("_add", "_upsert"):
+                    fields["ords"] = self._ords(len(ids))
+                groups = split_by_shard(ids, shards)
+                calls = []
+                for slot, positions in enumerate(groups):
+                    if positions:
+                        part = {"ids": _take(ids, positions), **extra}
+                        part.update({k: _take(f, positions) for k, f in fields.items()})
+                        calls.append(partial(self._write_slot, slot, method, cid, part))
+                self._each(calls)
+                vectors = fields["embeddings"]
+                if first and vectors is not None and len(vectors):
+                    self._dims[cid] = int(vectors.shape[1])
         return True
 
     def _add(
@@ -362,16 +412,33 @@ class RayAPI(API):
     ) -> Any:
         cid = str(collection_id)
         shards = self._shards(cid)
+        ids = v.validate_ids(ids) if ids is not None else None
+        limit, _ = v.validate_limit_offset(limit, None)
+        with self._phase(cid).writing():
+            return self._delete_records(cid, shards, ids, where, where_document, limit, kwargs)
+
+    def _delete_records(
+        self,
+        cid: str,
+        shards: int,
+        ids: Optional[List[str]],
+        where: Any,
+        where_document: Any,
+        limit: Optional[int],
+        kwargs: Dict[str, Any],
+    ) -> List[str]:
         filters = {"where": where, "where_document": where_document, **kwargs}
-        if limit is not None:
-            # Per shard, a limit would delete up to limit x shards records: refused instead.
-            if shards > 1:
-                raise InvalidArgumentError(
-                    "delete with limit is not supported on a collection split into shards"
-                )
+        if limit is not None and shards > 1:
+            # Per shard, a limit would delete up to limit x shards records. The first `limit`
+            # matches in global insertion order are the ones one engine deletes: find them,
+            # then delete those ids (still under the filters, in case one changed meanwhile).
+            found = self._get_records(cid, shards, ids, limit, None, {**filters, "include": []}, [])
+            ids = list(found["ids"])
+            if not ids:
+                return []
+        elif limit is not None:
             filters["limit"] = limit
         if ids is not None:
-            ids = list(ids)
             groups = split_by_shard(ids, shards)
             calls = [
                 partial(self._write_slot, slot, "_delete", cid, {"ids": _take(ids, p), **filters})
@@ -404,14 +471,13 @@ class RayAPI(API):
 
     def _count(self, collection_id: UUID) -> int:
         cid = str(collection_id)
-        return sum(
-            self._each(
-                [
-                    partial(self._read_slot, slot, "_count", cid, {})
-                    for slot in range(self._shards(cid))
-                ]
+        shards = self._shards(cid)
+        with self._phase(cid).reading():
+            return sum(
+                self._each(
+                    [partial(self._read_slot, slot, "_count", cid, {}) for slot in range(shards)]
+                )
             )
-        )
 
     def _get(
         self,
@@ -428,8 +494,22 @@ class RayAPI(API):
         shards = self._shards(cid)
         include = list(include) if include is not None else list(DEFAULT_GET_INCLUDE)
         filters = {"where": where, "where_document": where_document, "include": include, **kwargs}
+        ids = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        limit, offset = v.validate_limit_offset(limit, offset)
+        with self._phase(cid).reading():
+            return self._get_records(cid, shards, ids, limit, offset, filters, include)
+
+    def _get_records(
+        self,
+        cid: str,
+        shards: int,
+        ids: Optional[List[str]],
+        limit: Optional[int],
+        offset: Optional[int],
+        filters: Dict[str, Any],
+        include: List[str],
+    ) -> GetResult:
         if ids is not None:
-            ids = list(ids)
             groups = split_by_shard(ids, shards)
             slots = [slot for slot, positions in enumerate(groups) if positions]
             parts = self._each(
@@ -525,9 +605,10 @@ class RayAPI(API):
                 for slot, p in enumerate(groups)
                 if p
             ]
-        parts = self._each(calls)
-        if not parts:
-            parts = [self._read_slot(0, "_query", cid, {**base, "ids": list(ids or [])})]
+        with self._phase(cid).reading():
+            parts = self._each(calls)
+            if not parts:
+                parts = [self._read_slot(0, "_query", cid, {**base, "ids": list(ids or [])})]
         return merge_query(parts, n_results, include)
 
     def _create_index(self, collection_id: UUID) -> bool:
@@ -544,6 +625,7 @@ class RayAPI(API):
         self._layout.clear()
         with self._models_lock:
             self._models.clear()
+            self._dims.clear()
         return done
 
     def _raw_sql(self, sql: str) -> Tuple[List[str], List[Tuple[Any, ...]]]:

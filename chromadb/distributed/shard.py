@@ -130,6 +130,8 @@ class ShardReplica:
 
     def call(self, method: str, collection_id: str, kwargs: Dict[str, Any]) -> Any:
         """Run one record method of the API contract on this replica's part of a collection."""
+        if method == "_dimension":
+            return self.dimension(collection_id)
         if method not in RECORD_METHODS:
             raise ValueError(f"{method} is not a record method")
         ords = kwargs.pop("ords", None)
@@ -141,6 +143,12 @@ class ShardReplica:
         elif method == "_get":
             answer = {**answer, "ords": self._order.of(collection_id, list(answer["ids"]))}
         return answer
+
+    def dimension(self, collection_id: str) -> Optional[int]:
+        """The dimension of this replica's part of a collection (None while it has none)."""
+        segment = self._api._segment(self._id(collection_id))  # type: ignore[attr-defined]
+        segment.sync()
+        return cast(Optional[int], segment.dimension)
 
     def collections(self) -> List[str]:
         """The frontend collection ids this replica holds a part of."""

@@ -21,7 +21,8 @@ most one step and, since nothing else changes the graph, writes it while searche
 ``_tail_lock`` guards the tail's bookkeeping and is never held while taking another lock.
 Order: segment lock, _build_lock, graph_lock, _tail_lock.
 
-Checkpoints (``save``/``load``) are checksummed: see ``checkpoint.py``.
+Checkpoints (``save``/``load``) are checksummed (``checkpoint.py``) and hold the graph without
+the live vectors, which SQLite holds: ``load`` refills them from there.
 """
 
 from __future__ import annotations
@@ -32,16 +33,18 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine import checkpoint
+from chromadb.engine import checkpoint, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
+
+_faiss: Any = faiss  # its stubs lack some overloads (write_index with flags)
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
@@ -70,6 +73,10 @@ TAIL_SKIP_MAX = 512
 PARALLEL_MIN_QUERIES = 8
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
+# Where ``load`` finds the live vectors a checkpoint does not keep: called with the lowest and
+# highest label it needs, it yields batches of (labels, raw vectors) for the records in that
+# range it has (in any order; labels it was not asked for are skipped).
+VectorSource = Callable[[int, int], Iterator[Tuple[NDArray[np.int64], NDArray[np.float32]]]]
 
 
 @contextlib.contextmanager
@@ -457,20 +464,38 @@ class VectorIndex:
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, folder: str, seq: int) -> None:
-        """Write a checkpoint holding everything up to log sequence ``seq`` (the graph, and the
-        tail not yet in it), with checksums; atomic: the manifest naming the complete files is
-        replaced last. Call with the segment's write lock held (the slot maps stay still)."""
+        """Write a checkpoint holding everything up to log sequence ``seq``, with checksums;
+        atomic: the manifest naming the complete files is replaced last. Call with the
+        segment's write lock held (the slot maps stay still).
+
+        The checkpoint holds the graph's links and the slot map, not the live vectors: SQLite
+        has them, and ``load`` refills them from there. It keeps the vectors of dead slots
+        (SQLite no longer has them, and the graph still routes through them) and, for
+        ``chroma check``/``repair``, a checksum of every slot's vector and parity per group of
+        slots (``slotsums``)."""
         os.makedirs(folder, exist_ok=True)
         files: Dict[str, Dict[str, object]] = {}
         # The build lock, not graph_lock: a waiting builder would hold up new searches behind
-        # a read lock held for the whole (long) write; this way searches go on meanwhile.
+        # a read lock held for the whole (long) write; this way searches go on meanwhile, and
+        # with no add to the graph its vectors stay where they are.
         with self._build_lock:
             with self._tail_lock:
                 tail = self._tail[self._tail_from : self._tail_to]
             n, indexed, count = self.n, self.indexed, self.count
+            graph = self._graph_vectors(indexed)
+            blocks = (graph, tail[: n - indexed])
             files[f"{seq}.faiss"] = checkpoint.write_file(
-                folder, f"{seq}.faiss", lambda path: faiss.write_index(self.index, path)
+                folder,
+                f"{seq}.faiss",
+                lambda path: _faiss.write_index(self.index, path, faiss.IO_FLAG_SKIP_STORAGE),
             )
+            dead = np.flatnonzero(~self.alive[:n])
+            dead_vectors = np.empty((len(dead), self.params.dimension), dtype=np.float32)
+            in_graph = dead < indexed
+            dead_vectors[in_graph] = graph[dead[in_graph]]
+            dead_vectors[~in_graph] = tail[dead[~in_graph] - indexed]
+            sums = np.concatenate([slotsums.row_sums(b) for b in blocks])
+            parity = slotsums.parity(blocks, self.params.dimension)
 
             def write_slots(path: str) -> None:
                 with open(path, "wb") as fh:
@@ -478,7 +503,10 @@ class VectorIndex:
                         fh,
                         rowids=self.rowids[:n],
                         alive=self.alive[:n],
-                        tail=tail,
+                        dead=dead,
+                        dead_vectors=dead_vectors,
+                        sums=sums,
+                        parity=parity,
                         seq=np.int64(seq),
                         dimension=np.int64(self.params.dimension),
                     )
@@ -516,11 +544,21 @@ class VectorIndex:
         return None if info is None else (info.seq, info.indexed)
 
     @classmethod
-    def load(cls, folder: str, params: IndexParams, mmap: bool = False) -> Tuple[VectorIndex, int]:
+    def load(
+        cls,
+        folder: str,
+        params: IndexParams,
+        source: Optional[VectorSource] = None,
+        mmap: bool = False,
+    ) -> Tuple[VectorIndex, int]:
         """Read the current checkpoint after checking every file against its checksum; raises
         (``CheckpointDamaged`` or ``ValueError``) on anything missing, damaged or inconsistent.
-        With ``mmap`` the graph's vectors stay in the file (paged in on use) until the next
-        write to the graph."""
+
+        The live vectors come from ``source`` (SQLite's, by label; see ``VectorSource``); a
+        slot whose record ``source`` no longer has is left zero (its record was deleted or
+        re-embedded after the checkpoint: replaying the log retires the slot). A checkpoint of
+        the older layout (format 2) holds its vectors and needs no source; with ``mmap`` its
+        graph's vectors stay in the file (paged in on use) until the next write to the graph."""
         info = checkpoint.read_info(folder)
         if info is None:
             raise ValueError("no checkpoint")
@@ -532,15 +570,24 @@ class VectorIndex:
         with np.load(base + ".npz") as data:
             rowids = data["rowids"].astype(np.int64)
             alive = data["alive"].astype(np.bool_)
-            tail = np.ascontiguousarray(data["tail"], dtype=np.float32)
             if int(data["seq"]) != seq or int(data["dimension"]) != params.dimension:
                 raise ValueError("checkpoint does not match its collection")
-        # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
-        flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
+            if info.format == 2:
+                tail = np.ascontiguousarray(data["tail"], dtype=np.float32)
+            else:
+                dead = data["dead"].astype(np.int64)
+                dead_vectors = np.ascontiguousarray(data["dead_vectors"], dtype=np.float32)
         stat = os.stat(base + ".faiss")
-        index: Any = faiss.read_index(base + ".faiss", flags)
+        if info.format == 2:
+            # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
+            flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
+            index: Any = faiss.read_index(base + ".faiss", flags)
+        else:
+            flags = 0
+            index = faiss.read_index(base + ".faiss", faiss.IO_FLAG_SKIP_STORAGE)
+            tail = np.zeros((len(rowids) - int(index.ntotal), params.dimension), np.float32)
         if (
-            index.ntotal + len(tail) != len(rowids)
+            int(index.ntotal) + len(tail) != len(rowids)
             or index.d != params.dimension
             or len(rowids) != info.slots
             or int(index.ntotal) != info.indexed
@@ -548,6 +595,14 @@ class VectorIndex:
         ):
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
+        if info.format != 2:
+            if len(dead) != len(dead_vectors) or np.any(alive[dead]):
+                raise ValueError("checkpoint slot map and its dead vectors disagree")
+            graph = self._attach_storage(index, int(index.ntotal))
+            self._fill(graph, tail, rowids, alive, source)
+            in_graph = dead < len(graph)
+            graph[dead[in_graph]] = dead_vectors[in_graph]
+            tail[dead[~in_graph] - len(graph)] = dead_vectors[~in_graph]
         self.index = index
         self.index.hnsw.efSearch = params.search_ef
         if flags:
@@ -567,3 +622,51 @@ class VectorIndex:
         self.slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
         self.n_dead = self.n - len(live)
         return self, seq
+
+    def _attach_storage(self, index: Any, count: int) -> NDArray[np.float32]:
+        """Give a graph read without its vectors a zeroed flat storage of ``count`` vectors;
+        returns a writable view of it (valid while ``index`` lives and nothing is added)."""
+        d = self.params.dimension
+        metric = faiss.METRIC_L2 if self.params.space == "l2" else faiss.METRIC_INNER_PRODUCT
+        storage: Any = faiss.IndexFlatL2(d) if metric == faiss.METRIC_L2 else faiss.IndexFlatIP(d)
+        storage.codes.resize(count * d * 4)  # zero-filled, in faiss's own memory
+        storage.ntotal = count
+        index.storage = storage
+        storage.this.disown()  # the graph index owns and frees it
+        index.own_fields = True
+        if count == 0:
+            return np.empty((0, d), dtype=np.float32)
+        return faiss.rev_swig_ptr(storage.get_xb(), count * d).reshape(count, d)
+
+    def _fill(
+        self,
+        graph: NDArray[np.float32],
+        tail: NDArray[np.float32],
+        rowids: NDArray[np.int64],
+        alive: NDArray[np.bool_],
+        source: Optional[VectorSource],
+    ) -> None:
+        """Put each live slot's vector, read from ``source`` by label, into place (prepared as
+        the index stores them)."""
+        live = np.flatnonzero(alive)
+        if len(live) == 0:
+            return
+        if source is None:
+            raise ValueError("this checkpoint keeps no vectors: open it with a vector source")
+        labels = rowids[live]
+        order = np.argsort(labels, kind="stable")
+        sorted_labels = labels[order]
+        indexed = len(graph)
+        for batch_labels, vectors in source(int(sorted_labels[0]), int(sorted_labels[-1])):
+            pos = np.searchsorted(sorted_labels, batch_labels)
+            pos_ok = np.minimum(pos, len(sorted_labels) - 1)
+            mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
+            if not mine.any():
+                continue  # another collection's records between ours
+            if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
+                raise ValueError("vectors of another dimension than the checkpoint's")
+            slots = live[order[pos[mine]]]
+            prepared = self.prepare(vectors[mine])
+            in_graph = slots < indexed
+            graph[slots[in_graph]] = prepared[in_graph]
+            tail[slots[~in_graph] - indexed] = prepared[~in_graph]

@@ -9,12 +9,13 @@ import os
 import shutil
 import sqlite3
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from chromadb.api.types import GetResult, QueryResult
+from chromadb.base_types import SparseVector
 from chromadb.engine import records, recovery
 from chromadb.engine.catalog import hnsw_settings
 from chromadb.engine.columns import Columns, Mask
@@ -472,6 +473,52 @@ class Segment:
             per_query.append(rows)
             per_dist.append(ds)
         return query_result(per_query, per_dist, include)
+
+    def sparse_knn(
+        self,
+        key: str,
+        query: SparseVector,
+        k: int,
+        where: Optional[WhereNode],
+        where_document: Optional[DocNode],
+        ids: Optional[List[str]],
+        bm25: bool = False,
+    ) -> Tuple[List[str], List[float]]:
+        """The ``k`` records whose sparse vector at metadata ``key`` has the largest dot product
+        with ``query`` (among those matching the filters), best first, with their scores
+        ``1 - dot`` (lower is better, as real Chroma scores them). Ties go to the record
+        written first. With ``bm25``, query terms are weighted by their inverse document
+        frequency among the collection's records."""
+        self.sync()
+        with self.lock.read():
+            index = self._index_or_none()
+            if index is None:
+                return [], []
+            sparse = self._columns_for(index).sparse.get(key)
+            if sparse is None:
+                return [], []
+            mask = self._mask(index, where, where_document)
+            if ids is not None:
+                with self.store.read() as conn:
+                    found = records.existing(conn, self.cid, ids)
+                id_mask = np.zeros(index.n, dtype=np.bool_)
+                id_mask[index.slots_for(r.label for r in found.values())] = True
+                mask = id_mask if mask is None else mask & id_mask
+            live = index.live_mask()
+            total = index.count if bm25 else None
+            slots, dots = sparse.search(query, k, live, mask, total)
+            labels = index.rowids_at(slots)
+        ranked = sorted(zip((-dots).tolist(), labels.tolist()))[:k]
+        with self.store.read() as conn:
+            fetched = records.fetch(conn, [label for _, label in ranked], "r.id FROM records r")
+        out_ids: List[str] = []
+        scores: List[float] = []
+        for neg_dot, label in ranked:
+            row = fetched.get(label)
+            if row is not None:
+                out_ids.append(row[1])
+                scores.append(1.0 + neg_dot)
+        return out_ids, scores
 
     def count(self) -> int:
         self.sync()

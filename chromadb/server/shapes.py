@@ -21,6 +21,7 @@ from chromadb.api.collection_configuration import SCHEMA_KEY, public_configurati
 from chromadb.api.models.model import CollectionModel
 from chromadb.api.types import seed_result
 from chromadb.engine import catalog
+from chromadb.server.codec import tagged_metadatas
 
 Caller = Literal["seed", "legacy", "modern", "native"]
 
@@ -136,6 +137,7 @@ def result_json(
     if query:
         fields.append("distances")
     out = {name: result.get(name) for name in fields}
+    out["metadatas"] = tagged_metadatas(out["metadatas"], nested=query)
     out["include"] = include
     out["included"] = include
     return out

@@ -23,6 +23,7 @@ pytest.importorskip("ray", reason="the ray extra is not installed")
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+PLUGIN = "tests.distributed.cluster.plugin"
 UNSHARE = ["unshare", "--net", "--pid", "--fork", "--mount-proc", "--kill-child"]
 
 
@@ -48,8 +49,10 @@ def test_scale_out_on_a_real_ray_cluster(tmp_path: Path) -> None:
             pass
     inner = (
         f"ip link set lo up && exec {sys.executable} -m pytest -q -x -p no:cacheprovider "
-        f"-o python_files='cluster_test_*.py' --basetemp {tmp_path / 'inner'} "
-        "tests/distributed/cluster"
+        f"-p {PLUGIN} --basetemp {tmp_path / 'inner'} "
+        "-o python_files='test_*.py cluster_test_*.py' "
+        # The API suite first, on a healthy cluster; then the tests that kill and add nodes.
+        "tests/api tests/test_bad_input.py tests/distributed/cluster"
     )
     run = subprocess.run(
         [*UNSHARE, "sh", "-c", inner],

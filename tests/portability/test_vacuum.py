@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import chromadb
@@ -50,3 +51,36 @@ def test_vacuum_refuses_a_folder_in_use(tmp_path: Path, capsys: pytest.CaptureFi
     finally:
         clear_system_cache()
     assert "in use" in capsys.readouterr().err
+
+
+def test_vacuum_moves_an_older_folder_to_the_larger_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders made before 32 KiB pages (4 KiB: two 384-d embeddings a page, a quarter of it
+    empty) are rewritten at the new page size, every record kept."""
+    import sqlite3
+
+    from chromadb.engine import store
+
+    path = str(tmp_path / "old")
+    vectors = np.random.default_rng(3).normal(size=(5000, 384)).astype(np.float32)
+    try:
+        monkeypatch.setattr(store, "PAGE_SIZE", 4096)
+        col = chromadb.PersistentClient(path=path).create_collection(
+            "pages", embedding_function=None
+        )
+        col.add(ids=[f"p{i}" for i in range(5000)], embeddings=vectors)
+        clear_system_cache()
+        monkeypatch.undo()
+        before = folder_bytes(path)
+        assert main(["vacuum", "--path", path]) == 0
+        with sqlite3.connect(Path(path) / "chroma.sqlite3") as conn:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == store.PAGE_SIZE
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert folder_bytes(path) < before
+        col = chromadb.PersistentClient(path=path).get_collection("pages", embedding_function=None)
+        got = col.get(ids=["p17"], include=["embeddings"])["embeddings"]
+        assert np.array_equal(np.asarray(got[0], dtype=np.float32), vectors[17])
+        assert col.query(query_embeddings=vectors[42:43], n_results=1)["ids"] == [["p42"]]
+    finally:
+        clear_system_cache()

@@ -13,6 +13,9 @@ import {
   toInclude,
   type RecordsInput,
 } from "./records.js";
+import { prepareSearches, type ReadLevel } from "./search/prepare.js";
+import type { SearchLike } from "./search/plan.js";
+import { SearchResult, type SearchResponse } from "./search/result.js";
 import type {
   CollectionMetadata,
   CollectionModel,
@@ -60,6 +63,12 @@ export interface QueryParams {
   include?: IncludeField[];
   /** Search only among these ids. */
   ids?: ID | IDs;
+}
+
+/** Options of `search`. */
+export interface SearchOptions {
+  /** Accepted for compatibility; our server always reads every acknowledged write. */
+  readLevel?: ReadLevel;
 }
 
 /** Arguments of `delete` in object form. With none of them, every record is deleted. */
@@ -242,6 +251,27 @@ export class Collection {
       include: toInclude(p.include, QUERY_DEFAULT),
       ids: toIds(p.ids),
     });
+  }
+
+  /**
+   * Hybrid search: run one `Search` or several in one request. Each is filtered, ranked
+   * (lowest score first), grouped, paged and returns the fields it selects; text `Knn`
+   * queries are embedded with the collection's embedding function.
+   *
+   * ```ts
+   * const result = await collection.search(
+   *   new Search().where(K("colour").eq("red")).rank(Knn({ query: [1, 0, 0] })).limit(2).select(K.SCORE),
+   * );
+   * result.rows()[0]; // [{ id: "a", score: 0 }, ...]
+   * ```
+   */
+  async search(searches: SearchLike | SearchLike[], options: SearchOptions = {}): Promise<SearchResult> {
+    const payloads = await prepareSearches(searches, this.embeddingFunction);
+    const response = await this.#transport.request<SearchResponse>("POST", this.path("/search"), {
+      searches: payloads,
+      read_level: options.readLevel,
+    });
+    return new SearchResult(response);
   }
 
   /**

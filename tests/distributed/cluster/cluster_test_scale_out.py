@@ -19,10 +19,11 @@ import numpy as np
 import pytest
 
 import chromadb
+from chromadb.config import Settings
 from chromadb.distributed.placement import place
 from tests.compat.expectations import Names, check_scenario
 
-from .conftest import FRONTEND_PORT, REPLICAS, SHARDS, Frontend
+from .plugin import FRONTEND_PORT, REPLICAS, SHARDS, Frontend
 from .ray_cluster import RayCluster
 
 DIM = 16
@@ -30,6 +31,14 @@ DIM = 16
 
 def _client() -> Any:
     return chromadb.HttpClient(host="127.0.0.1", port=FRONTEND_PORT)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _starts_empty(frontend: Frontend) -> None:
+    """The API suite ran first on the same frontend: start from an empty database."""
+    chromadb.HttpClient(
+        host="127.0.0.1", port=FRONTEND_PORT, settings=Settings(allow_reset=True)
+    ).reset()
 
 
 def _records(n: int, seed: int, prefix: str = "r") -> Dict[str, Any]:

@@ -59,7 +59,9 @@ class RayCluster:
             args += ["--disable-usage-stats"]
         else:
             args += [f"--address={self.address}"]
-        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+        # A node that answers its health check slowly (2 cores shared with the whole suite) is
+        # not dead; one that is killed refuses the check at once and is still found in seconds.
+        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_health_check_timeout_ms": "30000"}
         with open(log, "wb") as out:
             process = subprocess.Popen(
                 args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
