@@ -445,7 +445,13 @@ class EmbeddedAPI(API):
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidArgumentError(f"Knn limit must be a positive integer, got {limit!r}")
         model = self._by_id(collection_id)
-        sparse = sparse_indexes_of(schema_json_of(model.configuration)).get(key) or {}
+        indexes = sparse_indexes_of(schema_json_of(model.configuration))
+        if key not in indexes:
+            raise InvalidArgumentError(
+                f"Knn over '{key}': this collection has no sparse vector index on that key "
+                "(give its schema a SparseVectorIndexConfig for the key)"
+            )
+        sparse = indexes[key] or {}
         id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
         found, scores = self._segment(collection_id).sparse_knn(
             key,

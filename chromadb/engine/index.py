@@ -27,6 +27,7 @@ the live vectors, which SQLite holds: ``load`` refills them from there.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
@@ -63,12 +64,29 @@ MAX_STEP = 4_096
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
+# Below this many queries in one call a search runs on its calling thread alone: splitting one
+# query's scan over OpenMP threads gains little, and on a busy machine (concurrent requests, the
+# graph builder) the threads wait for each other (measured: a 40k exact scan took 4 ms on one
+# thread and a 19 ms median on two, with two other processes busy).
+PARALLEL_MIN_QUERIES = 8
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
 # Where ``load`` finds the live vectors a checkpoint does not keep: called with the lowest and
 # highest label it needs, it yields batches of (labels, raw vectors) for the records in that
 # range it has (in any order; labels it was not asked for are skipped).
 VectorSource = Callable[[int, int], Iterator[Tuple[NDArray[np.int64], NDArray[np.float32]]]]
+
+
+@contextlib.contextmanager
+def omp_threads(n: int) -> Iterator[None]:
+    """faiss's OpenMP thread count for the calling thread (the setting is per thread), put
+    back afterwards."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def effective_search_ef(requested: int) -> int:
@@ -110,6 +128,7 @@ class VectorIndex:
         self._tail_lock = threading.Lock()
         self._build_lock = FairLock()
         self._step = 8  # vectors per build step, tuned to STEP_SECONDS as the graph grows
+        self._searched_at = -float("inf")  # time.monotonic() of the last search
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
         p = self.params
@@ -177,6 +196,10 @@ class VectorIndex:
         self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
         self.n_dead -= len(slots)
 
+    def searched_within(self, seconds: float) -> bool:
+        """Whether this index answered a search in the last ``seconds``."""
+        return time.monotonic() - self._searched_at < seconds
+
     @property
     def pending(self) -> int:
         """Vectors written but not yet in the graph."""
@@ -186,13 +209,9 @@ class VectorIndex:
         """Move up to ``limit`` tail vectors (all by default) into the graph; returns how many.
         Works in short steps under the graph lock, so searches go on between them."""
         # One thread: a step is too small to share, and OpenMP's waiting threads would take
-        # the cores the searches need (the setting is per calling thread: put it back).
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
+        # the cores the searches need.
+        with omp_threads(1):
             return self._flush_steps(limit)
-        finally:
-            faiss.omp_set_num_threads(threads)
 
     def _flush_steps(self, limit: Optional[int]) -> int:
         moved = 0
@@ -343,6 +362,7 @@ class VectorIndex:
         rowids when fewer than k vectors qualify.
         """
         nq = len(queries)
+        self._searched_at = time.monotonic()
         if allowed is None and self.n_dead:
             allowed = self.alive[: self.n]
         elif allowed is not None:
@@ -352,7 +372,8 @@ class VectorIndex:
         if k <= 0:
             return np.empty((nq, 0), dtype=np.float32), np.empty((nq, 0), dtype=np.int64)
         queries = self.prepare(queries)
-        with self.graph_lock.read():
+        threads = 1 if nq < PARALLEL_MIN_QUERIES else faiss.omp_get_max_threads()
+        with omp_threads(threads), self.graph_lock.read():
             if candidates <= max(EXACT_MAX, EXACT_FRACTION * self.n):
                 slots = np.flatnonzero(allowed) if allowed is not None else np.arange(self.n)
                 dist, found = self._knn(queries, self._vectors_at(slots), k)
@@ -507,6 +528,16 @@ class VectorIndex:
         except CheckpointDamaged:
             return 0
         return None if info is None else info.seq
+
+    @staticmethod
+    def checkpoint_state(folder: str) -> Optional[Tuple[int, int]]:
+        """(log sequence, vectors in the graph) of the checkpoint in ``folder``, or None when
+        there is none. A damaged manifest gives (0, 0): ``load`` will refuse it."""
+        try:
+            info = checkpoint.read_info(folder)
+        except CheckpointDamaged:
+            return (0, 0)
+        return None if info is None else (info.seq, info.indexed)
 
     @classmethod
     def load(

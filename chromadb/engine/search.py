@@ -15,7 +15,12 @@ from uuid import UUID
 import numpy as np
 
 from chromadb.api.types import SearchResult
-from chromadb.base_types import SparseVector, is_sparse_json
+from chromadb.base_types import (
+    SPARSE_VECTOR_TYPE_VALUE,
+    TYPE_KEY,
+    SparseVector,
+    is_sparse_json,
+)
 from chromadb.errors import InvalidArgumentError
 from chromadb.execution.expression.operator import (
     DOCUMENT_KEY,
@@ -237,6 +242,9 @@ class SearchRunner:
 
     def _sparse_knn_scores(self, knn: Knn, key: str, filters: Filters) -> Dict[str, float]:
         query = knn.query
+        if isinstance(query, dict) and TYPE_KEY not in query:
+            # Bare {indices, values}, as npm chromadb 3.x writes a sparse query.
+            query = {**query, TYPE_KEY: SPARSE_VECTOR_TYPE_VALUE}
         if is_sparse_json(query):
             try:
                 query = SparseVector.from_dict(query)

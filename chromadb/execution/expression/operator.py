@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Set, Union
 
 import numpy as np
 
-from chromadb.base_types import SparseVector
+from chromadb.base_types import SPARSE_VECTOR_TYPE_VALUE, TYPE_KEY, SparseVector
 
 # The reserved keys: record fields that are not metadata.
 ID_KEY = "#id"
@@ -600,9 +600,21 @@ class Knn(Rank):
             raise TypeError(f"$knn return_rank must be a boolean, got {type(return_rank).__name__}")
         query = body["query"]
         if isinstance(query, dict):
-            # A sparse vector travels in its tagged form, as real Chroma sends it.
-            query = SparseVector.from_dict(query)
+            query = _sparse_query(query)
         return Knn(query, key, limit, default, return_rank)
+
+
+def _sparse_query(query: Dict[str, Any]) -> SparseVector:
+    """A sparse Knn query: the Python clients send the ``#type``-tagged form, npm chromadb 3.x
+    a bare ``{"indices", "values"}``; both are accepted, as Chroma's server does."""
+    if TYPE_KEY not in query and {"indices", "values"} <= set(query):
+        query = {**query, TYPE_KEY: SPARSE_VECTOR_TYPE_VALUE}
+    missing = [k for k in ("indices", "values") if k not in query]
+    if missing:
+        raise ValueError(
+            f"A sparse Knn query needs 'indices' and 'values' (missing {missing[0]!r})"
+        )
+    return SparseVector.from_dict(query)
 
 
 @dataclass
