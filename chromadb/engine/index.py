@@ -647,10 +647,18 @@ class VectorIndex:
             if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
                 raise ValueError("vectors of another dimension than the checkpoint's")
             slots = live[order[pos[mine]]]
-            prepared = self.prepare(vectors[mine])
+            prepared = self.prepare(vectors if mine.all() else vectors[mine])
+            first, last = int(slots[0]), int(slots[-1])
+            if last < indexed and last - first + 1 == len(slots) and _ascending(slots):
+                graph[first : last + 1] = prepared  # the common case: a run of graph slots
+                continue
             in_graph = slots < indexed
             graph[slots[in_graph]] = prepared[in_graph]
             tail[slots[~in_graph] - indexed] = prepared[~in_graph]
+
+
+def _ascending(slots: NDArray[np.int64]) -> bool:
+    return bool(np.all(slots[1:] > slots[:-1]))
 
 
 # -- the graph file of a checkpoint --------------------------------------------------------------
