@@ -184,8 +184,9 @@ def checkpoint(store: Store, cid: str, index: VectorIndex, folder: str, seq: int
         if records.collection_state(conn, cid) is None:
             return False  # deleted (perhaps by another process): leave no files behind
     with _folder_lock(folder, shared=False):
-        current = VectorIndex.checkpoint_seq(folder)
-        if current is not None and current >= seq:
+        current = VectorIndex.checkpoint_state(folder)
+        # One at the same sequence is replaced only by one with more of it in the graph.
+        if current is not None and (current[0], current[1]) >= (seq, index.indexed):
             return False
         index.save(folder, seq)
     with store.tx() as conn:

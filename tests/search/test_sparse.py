@@ -362,3 +362,76 @@ def test_bad_sparse_metadata_is_refused_and_nothing_is_stored(client: Any) -> No
         assert col.count() == 0
     finally:
         client.delete_collection(col.name)
+
+
+# -- the official thin client ------------------------------------------------------------------
+THIN_SEARCHES = """[
+    Search().rank(Knn(query=SparseVector(indices=[1, 4, 9], values=[1.0, 0.5, 2.0]), key="sp", limit=6)).select(K.SCORE, K.METADATA),
+    Search().where(K("g") == 1).rank(Knn(query=SparseVector(indices=[2, 4], values=[1.0, 1.0]), key="sp", limit=5)).select(K.SCORE),
+    Search().rank(Rrf([Knn(query=[0.2, 0.4, 0.6], return_rank=True, limit=10), Knn(query=SparseVector(indices=[1, 2, 3], values=[1.0, 1.0, 1.0]), key="sp", return_rank=True, limit=10)], k=20)).limit(6).select(K.SCORE),
+]"""
+
+THIN_SCRIPT = """
+import json, sys
+import numpy as np
+import chromadb
+from chromadb import Schema, SparseVector, SparseVectorIndexConfig
+from chromadb.execution.expression import K, Knn, Rrf, Search
+host, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+client = chromadb.HttpClient(host=host, port=port)
+schema = Schema()
+schema.create_index(config=SparseVectorIndexConfig(bm25=True), key="sp")
+col = client.create_collection(name, schema=schema, embedding_function=None)
+rng = np.random.default_rng(9)
+metas = []
+for i in range(24):
+    idx = sorted(rng.choice(12, size=int(rng.integers(1, 5)), replace=False).tolist())
+    metas.append({"g": i % 2, "sp": SparseVector(indices=idx, values=[float(v) for v in rng.integers(1, 8, size=len(idx)) / 4])})
+col.add(ids=[f"r{i:03d}" for i in range(24)], embeddings=rng.random((24, 3)).tolist(), metadatas=metas)
+result = col.search(SEARCHES)
+got = col.get(ids=["r003"], include=["metadatas"])["metadatas"][0]["sp"]
+print(json.dumps({"search": dict(result), "sparse_type": type(got).__name__, "sparse": got.to_dict()}, default=lambda o: o.to_dict() if hasattr(o, "to_dict") else o.tolist()))
+""".replace("SEARCHES", THIN_SEARCHES)
+
+
+@pytest.mark.slow  # installs the official client once (cached afterwards)
+def test_thin_client_1_5_9_stores_and_searches_sparse_vectors(http_server: ServerHandle) -> None:
+    import json
+    import subprocess
+
+    from tests.compat.installers import python_client
+
+    python = python_client("chromadb-client", "1.5.9")
+    name = _name()
+    run = subprocess.run(
+        [str(python), "-I", "-c", THIN_SCRIPT, http_server.host, str(http_server.port), name],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd="/",
+    )
+    assert run.returncode == 0, run.stderr[-3000:] + http_server.log_tail()
+    theirs = json.loads(run.stdout.strip().splitlines()[-1])
+    ours_client = make_http_client(http_server)
+    col = ours_client.get_collection(name, embedding_function=None)
+    try:
+        assert theirs["sparse_type"] == "SparseVector"
+        stored = col.get(ids=["r003"], include=["metadatas"])["metadatas"][0]["sp"]
+        assert theirs["sparse"] == stored.to_dict()
+        schema = col.schema.serialize_to_json()["keys"]["sp"]["sparse_vector"]
+        assert schema["sparse_vector_index"]["config"]["bm25"] is True
+        searches = eval(THIN_SEARCHES)
+        ours = json.loads(
+            json.dumps(
+                dict(col.search(searches)),
+                default=lambda o: o.to_dict() if hasattr(o, "to_dict") else o.tolist(),
+            )
+        )
+        for field in ("ids", "scores", "metadatas"):
+            assert theirs["search"][field] == ours[field], field
+        assert len(theirs["search"]["ids"][0]) == 6
+    finally:
+        ours_client.delete_collection(name)
+
+
+_ = (Rrf, SparseVector)  # names THIN_SEARCHES uses, evaluated above
