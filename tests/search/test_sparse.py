@@ -533,3 +533,35 @@ class SparseWrites(RuleBasedStateMachine):  # type: ignore[misc]
 
 SparseWrites.TestCase.settings = settings(max_examples=10, stateful_step_count=12, deadline=None)
 test_random_write_sequences_keep_the_index_right = SparseWrites.TestCase
+
+
+def test_export_and_import_keep_sparse_vectors_and_their_index(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    SharedSystemClient.clear_system_cache()
+    source = chromadb.PersistentClient(path=str(tmp_path / "a"))
+    col = source.create_collection("moved", schema=_sparse_schema(), embedding_function=None)
+    stored: Stored = {f"r{i:03d}": (SparseVector([i % 4, 6], [1.0, 0.25 * i]), 0) for i in range(8)}
+    _add(col, stored)
+    SharedSystemClient.clear_system_cache()
+    export = tmp_path / "out.parquet"
+    for args in (
+        ["export", "--quiet", "--path", str(tmp_path / "a"), str(export)],
+        ["import", "--quiet", "--path", str(tmp_path / "b"), str(export)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "chromadb.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    moved = chromadb.PersistentClient(path=str(tmp_path / "b")).get_collection(
+        "moved", embedding_function=None
+    )
+    query = SparseVector([2, 6], [1.0, 1.0])
+    try:
+        _assert_ranking(_search(moved, query, 5), brute_force(stored, query, 5))
+    finally:
+        SharedSystemClient.clear_system_cache()
