@@ -762,16 +762,18 @@ def _read_graph(path: str, params: IndexParams) -> Any:
     offsets = _offsets(levels, steps)
     if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
         raise ValueError("checkpoint graph levels and neighbour lists disagree")
-    wide = np.zeros((len(packed), 4), dtype=np.uint8)
-    wide[:, : packed.shape[1]] = packed
-    neighbors = wide.view("<i4").reshape(-1)
     if packed.shape[1] == 3:
-        neighbors[neighbors == _NO_NEIGHBOUR] = -1
+        wide = np.empty((len(packed), 4), dtype=np.uint8)
+        wide[:, :3] = packed
+        # The high byte: 0xFF for "no neighbour" (written as 0xFFFFFF), else 0.
+        wide[:, 3] = np.where(np.bitwise_and.reduce(packed, axis=1) == 0xFF, 0xFF, 0)
+        packed = wide
+    neighbors = np.ascontiguousarray(packed).view("<i4").reshape(-1).astype(np.int32, copy=False)
     if len(neighbors) and (neighbors.max() >= len(levels) or neighbors.min() < -1):
         raise ValueError("checkpoint graph names nodes it does not have")
     faiss.copy_array_to_vector(levels, hnsw.levels)
     faiss.copy_array_to_vector(offsets, hnsw.offsets)
-    faiss.copy_array_to_vector(neighbors.astype(np.int32), hnsw.neighbors)
+    faiss.copy_array_to_vector(neighbors, hnsw.neighbors)
     hnsw.entry_point, hnsw.max_level, hnsw.efConstruction = entry, max_level, construction_ef
     index.ntotal = len(levels)
     return index
