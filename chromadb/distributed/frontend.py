@@ -20,7 +20,19 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, cast
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    cast,
+)
 from uuid import UUID
 
 import numpy as np
@@ -189,26 +201,36 @@ class RayAPI(API):
             self._pool.lost(replica)
             raise
 
-    def _write_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
-        """Run a write on every ready replica of ``slot``; the first replica's answer."""
-        with self._pool.slot_lock(slot):
-            replicas = self._pool.writers(slot)
-            refs = [(r, r.handle.call.remote(method, cid, kwargs)) for r in replicas]
-            answers = []
-            for replica, ref in refs:
-                try:
-                    answers.append(self._resolve(ref, replica))
-                except (
-                    self._ray.exceptions.RayActorError,
-                    self._ray.exceptions.ActorUnavailableError,
-                ):
-                    continue  # dropped from the slot; the others hold the write
-            if not answers:
-                from chromadb.errors import ShardUnavailableError
+    @contextlib.contextmanager
+    def _holding(self, slots: Sequence[int]) -> Iterator[int]:
+        """Hold the locks of ``slots`` (in slot order, so two writers never deadlock) and give
+        the write its sequence number. A write holds every slot it touches for its whole
+        time, so that on every replica writes apply in sequence and ordinal order."""
+        with contextlib.ExitStack() as stack:
+            for slot in sorted(slots):
+                stack.enter_context(self._pool.slot_lock(slot))
+            yield self._ords(1)[0]
 
-                raise ShardUnavailableError(f"Every replica of shard {slot} failed during {method}")
-            self._pool.committed(slot)
-            return answers[0]
+    def _write_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
+        """Run a write on every ready replica of ``slot`` (whose lock the caller holds, see
+        :meth:`_holding`, and whose ``seq`` is in ``kwargs``); the first replica's answer."""
+        replicas = self._pool.writers(slot)
+        refs = [(r, r.handle.call.remote(method, cid, kwargs)) for r in replicas]
+        answers = []
+        for replica, ref in refs:
+            try:
+                answers.append(self._resolve(ref, replica))
+            except (
+                self._ray.exceptions.RayActorError,
+                self._ray.exceptions.ActorUnavailableError,
+            ):
+                continue  # dropped from the slot; the others hold the write
+        if not answers:
+            from chromadb.errors import ShardUnavailableError
+
+            raise ShardUnavailableError(f"Every replica of shard {slot} failed during {method}")
+        self._pool.committed(slot)
+        return answers[0]
 
     def _read_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
         tried: List[str] = []
@@ -347,16 +369,17 @@ class RayAPI(API):
                     fields["embeddings"] = v.validate_embeddings(
                         fields["embeddings"], self._dimension(cid, shards)
                     )
-                if method in ("_add", "_upsert"):
-                    fields["ords"] = self._ords(len(ids))
                 groups = split_by_shard(ids, shards)
-                calls = []
-                for slot, positions in enumerate(groups):
-                    if positions:
-                        part = {"ids": _take(ids, positions), **extra}
-                        part.update({k: _take(f, positions) for k, f in fields.items()})
+                slots = [slot for slot, positions in enumerate(groups) if positions]
+                with self._holding(slots) as seq:
+                    if method in ("_add", "_upsert"):
+                        fields["ords"] = self._ords(len(ids))
+                    calls = []
+                    for slot in slots:
+                        part = {"ids": _take(ids, groups[slot]), "seq": seq, **extra}
+                        part.update({k: _take(f, groups[slot]) for k, f in fields.items()})
                         calls.append(partial(self._write_slot, slot, method, cid, part))
-                self._each(calls)
+                    self._each(calls)
                 vectors = fields["embeddings"]
                 if first and vectors is not None and len(vectors):
                     self._dims[cid] = int(vectors.shape[1])
@@ -440,19 +463,17 @@ class RayAPI(API):
             filters["limit"] = limit
         if ids is not None:
             groups = split_by_shard(ids, shards)
-            calls = [
-                partial(self._write_slot, slot, "_delete", cid, {"ids": _take(ids, p), **filters})
-                for slot, p in enumerate(groups)
-                if p
-            ]
+            parts = {slot: {"ids": _take(ids, p)} for slot, p in enumerate(groups) if p}
         else:
-            calls = [
-                partial(self._write_slot, slot, "_delete", cid, {"ids": None, **filters})
-                for slot in range(shards)
-            ]
+            parts = {slot: {"ids": None} for slot in range(shards)}
         deleted: List[str] = []
-        for part in self._each(calls):
-            deleted.extend(part or [])
+        with self._holding(list(parts)) as seq:
+            calls = [
+                partial(self._write_slot, slot, "_delete", cid, {**part, **filters, "seq": seq})
+                for slot, part in parts.items()
+            ]
+            for answer in self._each(calls):
+                deleted.extend(answer or [])
         return deleted
 
     def _search(
@@ -614,7 +635,8 @@ class RayAPI(API):
     def _create_index(self, collection_id: UUID) -> bool:
         cid = str(collection_id)
         for slot in range(self._shards(cid)):
-            self._write_slot(slot, "_create_index", cid, {})
+            with self._holding([slot]) as seq:
+                self._write_slot(slot, "_create_index", cid, {"seq": seq})
         return True
 
     # -- the rest ----------------------------------------------------------------------------------
