@@ -4,7 +4,7 @@ from chromadb, so config, the engine, the server and the API types can all use i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Final, List, Literal, Mapping, Sequence, Union
+from typing import Any, Dict, Final, List, Literal, Mapping, Optional, Sequence, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,31 +54,88 @@ SPARSE_VECTOR_TYPE_VALUE: Final = "sparse_vector"
 
 @dataclass
 class SparseVector:
-    """A sparse vector: strictly increasing ``indices`` and one ``value`` per index."""
+    """A sparse vector: strictly increasing non-negative ``indices``, one ``value`` per index,
+    and optionally one ``label`` (the token) per index."""
 
     indices: List[int]
     values: List[float]
+    labels: Optional[List[str]] = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.indices, list):
+            raise ValueError(
+                f"Expected SparseVector indices to be a list, got {type(self.indices).__name__}"
+            )
+        if not isinstance(self.values, list):
+            raise ValueError(
+                f"Expected SparseVector values to be a list, got {type(self.values).__name__}"
+            )
         if len(self.indices) != len(self.values):
             raise ValueError(
-                f"SparseVector needs one value per index: {len(self.indices)} indices, "
-                f"{len(self.values)} values"
+                "SparseVector indices and values must have the same length, "
+                f"got {len(self.indices)} indices and {len(self.values)} values"
             )
-        if any(b <= a for a, b in zip(self.indices, self.indices[1:])):
-            raise ValueError("SparseVector indices must be strictly increasing")
-        if any(i < 0 for i in self.indices):
-            raise ValueError("SparseVector indices must not be negative")
+        if self.labels is not None:
+            if not isinstance(self.labels, list):
+                raise ValueError(
+                    f"Expected SparseVector labels to be a list, got {type(self.labels).__name__}"
+                )
+            if len(self.labels) != len(self.indices):
+                raise ValueError(
+                    "SparseVector labels must have the same length as indices and values, "
+                    f"got {len(self.labels)} labels, {len(self.indices)} indices"
+                )
+        for i, index in enumerate(self.indices):
+            if isinstance(index, bool) or not isinstance(index, int):
+                raise ValueError(
+                    f"SparseVector indices must be integers, got {type(index).__name__} "
+                    f"at position {i}"
+                )
+            if index < 0:
+                raise ValueError(
+                    f"SparseVector indices must be non-negative, got {index} at position {i}"
+                )
+        for i, value in enumerate(self.values):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(
+                    f"SparseVector values must be numbers, got {type(value).__name__} "
+                    f"at position {i}"
+                )
+        for i in range(1, len(self.indices)):
+            if self.indices[i] <= self.indices[i - 1]:
+                raise ValueError(
+                    "SparseVector indices must be sorted in strictly ascending order, "
+                    f"found indices[{i}]={self.indices[i]} <= indices[{i - 1}]="
+                    f"{self.indices[i - 1]}"
+                )
 
     def to_dict(self) -> Dict[str, Any]:
-        """The JSON form: ``{"#type": "sparse_vector", "indices": [...], "values": [...]}``."""
-        return {
+        """The JSON form: ``{"#type": "sparse_vector", "indices": [...], "values": [...]}``,
+        with the labels as ``tokens`` when there are any (the wire name real Chroma uses)."""
+        out: Dict[str, Any] = {
             TYPE_KEY: SPARSE_VECTOR_TYPE_VALUE,
             "indices": list(self.indices),
             "values": list(self.values),
         }
+        if self.labels is not None:
+            out["tokens"] = list(self.labels)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SparseVector:
-        """Read the JSON form back."""
-        return cls(indices=list(data["indices"]), values=list(data["values"]))
+        """Read the JSON form back (the ``#type`` tag is required)."""
+        if data.get(TYPE_KEY) != SPARSE_VECTOR_TYPE_VALUE:
+            raise ValueError(
+                f"Expected {TYPE_KEY}='{SPARSE_VECTOR_TYPE_VALUE}', got {data.get(TYPE_KEY)}"
+            )
+        tokens = data.get("tokens")
+        return cls(
+            indices=list(data["indices"]),
+            values=list(data["values"]),
+            labels=None if tokens is None else list(tokens),
+        )
+
+
+def is_sparse_json(value: Any) -> bool:
+    """Whether ``value`` is the JSON form of a sparse vector (a dict tagged ``#type``)."""
+    return isinstance(value, Mapping) and value.get(TYPE_KEY) == SPARSE_VECTOR_TYPE_VALUE

@@ -709,6 +709,13 @@ CreateCollectionConfiguration = Dict[str, Any]
 UpdateCollectionConfiguration = Dict[str, Any]
 
 
+# The Search API's expression classes, which real Chroma also exports here.
+_SEARCH_EXPRESSIONS = frozenset(
+    "Abs Aggregate And Contains Div Eq Exp GroupBy Gt Gte In Limit Log Lt Lte Max MaxK Min "
+    "MinK Mul Ne Nin NotContains NotRegex Or Rank Regex SearchWhere Select Sub Sum Val".split()
+)
+
+
 def __getattr__(name: str) -> Any:
     # Named here as in real Chroma, imported only when asked for (see chromadb.api.types).
     if name == "DefaultEmbeddingFunction":
@@ -731,6 +738,10 @@ def __getattr__(name: str) -> Any:
         from chromadb.api import types
 
         return getattr(types, name)
+    if name in _SEARCH_EXPRESSIONS:
+        from chromadb.execution.expression import operator
+
+        return getattr(operator, "Where" if name == "SearchWhere" else name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -19,6 +19,8 @@ from chromadb.api.fastapi import (
     FastAPI,
     _check_keys,
     _encode,
+    _metadatas_in,
+    _metadatas_out,
     _model,
     _segment,
     raise_for_answer,
@@ -229,7 +231,7 @@ class AsyncFastAPI(BaseHTTPClient, AsyncServerAPI):
         body = {
             "ids": ids,
             "embeddings": as_lists(embeddings),
-            "metadatas": metadatas,
+            "metadatas": _metadatas_out(metadatas),
             "documents": documents,
             "uris": uris,
         }
@@ -313,7 +315,10 @@ class AsyncFastAPI(BaseHTTPClient, AsyncServerAPI):
             "read_level": str(getattr(read_level, "value", read_level)),
         }
         path = f"{self._collection_path(collection_id)}/search"
-        return SearchResult(await self._request("POST", path, json=body))
+        answer = await self._request("POST", path, json=body)
+        if isinstance(answer, dict) and answer.get("metadatas") is not None:
+            answer["metadatas"] = _metadatas_in(answer["metadatas"], nested=True)
+        return SearchResult(answer)
 
     async def _count(self, collection_id: UUID) -> int:
         return int(await self._request("GET", f"{self._collection_path(collection_id)}/count"))

@@ -32,6 +32,8 @@ from chromadb.api.types import (
     Where,
     WhereDocument,
     as_lists,
+    deserialize_metadata,
+    serialize_metadata,
 )
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.errors import (
@@ -53,6 +55,22 @@ _KEYED_FIELDS = (
     "configuration",
     "new_configuration",
 )
+
+
+def _metadatas_out(metadatas: Optional[Metadatas]) -> Any:
+    # Sparse vectors travel in their tagged JSON form.
+    if metadatas is None:
+        return None
+    return [serialize_metadata(m) for m in metadatas]
+
+
+def _metadatas_in(metadatas: Any, nested: bool) -> Any:
+    # Tagged sparse vectors in an answer become SparseVector again.
+    if not isinstance(metadatas, list):
+        return metadatas
+    if nested:
+        return [_metadatas_in(inner, nested=False) for inner in metadatas]
+    return [deserialize_metadata(m) if isinstance(m, dict) else m for m in metadatas]
 
 
 def raise_for_answer(response: httpx.Response) -> None:
@@ -342,7 +360,7 @@ class FastAPI(BaseHTTPClient, API):
         body = {
             "ids": ids,
             "embeddings": as_lists(embeddings),
-            "metadatas": metadatas,
+            "metadatas": _metadatas_out(metadatas),
             "documents": documents,
             "uris": uris,
         }
@@ -430,6 +448,7 @@ class FastAPI(BaseHTTPClient, API):
         if query:
             fields.append("distances")
         out = {name: answer.get(name) for name in fields}
+        out["metadatas"] = _metadatas_in(out["metadatas"], nested=query)
         out["included"] = list(answer.get("included") or answer.get("include") or [])
         return out
 
@@ -464,6 +483,8 @@ class FastAPI(BaseHTTPClient, API):
             "read_level": str(getattr(read_level, "value", read_level)),
         }
         answer = self._request("POST", f"{self._collection_path(collection_id)}/search", json=body)
+        if isinstance(answer, dict) and answer.get("metadatas") is not None:
+            answer["metadatas"] = _metadatas_in(answer["metadatas"], nested=True)
         return SearchResult(answer)
 
     def _count(self, collection_id: UUID) -> int:

@@ -90,9 +90,15 @@ D = TypeVar("D", contravariant=True)
 
 @runtime_checkable
 class SparseEmbeddingFunction(Protocol[D]):
-    """Turns a batch of documents into sparse vectors."""
+    """Turns a batch of documents into sparse vectors. Implementations also give ``name()``,
+    ``get_config()`` and ``build_from_config(config)`` so that a collection's schema can record
+    and rebuild them, and may embed queries differently (``embed_query``)."""
 
     def __call__(self, input: D) -> SparseVectors: ...
+
+    def embed_query(self, input: D) -> SparseVectors:
+        """Embed queries; unless overridden, as documents."""
+        return self.__call__(input)
 
 
 class ReadLevel(enum.StrEnum):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, Literal, Optional, Tuple, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from chromadb.base_types import TYPE_KEY as TYPE_KEY
 
@@ -139,14 +139,46 @@ class VectorIndexConfig(_Config):
 
 
 class SparseVectorIndexConfig(_Config):
-    """A sparse vector index (BM25 or a sparse embedding function)."""
+    """A sparse vector index on one metadata key: its vectors come from ``embedding_function``
+    run on ``source_key`` (``K.DOCUMENT`` or a string metadata key) when a write does not give
+    them; ``bm25`` weights query terms by their inverse document frequency."""
 
     embedding_function: Optional[Any] = None
     source_key: Optional[str] = None
     bm25: Optional[bool] = None
 
+    @field_validator("source_key", mode="before")
+    @classmethod
+    def _source_key(cls, value: Any) -> Optional[str]:
+        if value is None:
+            return None
+        name = getattr(value, "name", value)  # a Key gives its name
+        if not isinstance(name, str):
+            raise ValueError(f"source_key must be str or Key, got {type(value).__name__}")
+        if name.startswith("#") and name != DOCUMENT_KEY:
+            raise ValueError(
+                "source_key cannot begin with '#'. "
+                "The only valid key starting with '#' is Key.DOCUMENT or '#document'."
+            )
+        return name
+
+    @field_validator("embedding_function", mode="before")
+    @classmethod
+    def _embedding_function(cls, value: Any) -> Any:
+        if value is None or callable(value):
+            return value
+        raise ValueError("embedding_function must be a callable SparseEmbeddingFunction or None")
+
     def _json(self) -> Dict[str, Any]:
+        ef = self.embedding_function
         out: Dict[str, Any] = {"embedding_function": {"type": "unknown"}}
+        if ef is not None:
+            validate = getattr(ef, "validate_config", None)
+            if callable(validate) and callable(getattr(ef, "get_config", None)):
+                validate(ef.get_config())
+            from chromadb.api.collection_configuration import describe_embedding_function
+
+            out["embedding_function"] = describe_embedding_function(ef)
         if self.source_key is not None:
             out["source_key"] = self.source_key
         if self.bm25 is not None:
@@ -232,6 +264,28 @@ class Schema:
             )
         if config is not None and type(config) not in _PLACE:
             raise ValueError(f"Unknown index configuration {config!r}")
+        if isinstance(config, SparseVectorIndexConfig):
+            self._check_sparse(config, key)
+
+    def _check_sparse(self, config: SparseVectorIndexConfig, key: Optional[str]) -> None:
+        if key is None:
+            raise ValueError(
+                "Sparse vector index must be created on a specific key. Please specify a key "
+                "using: create_index(config=SparseVectorIndexConfig(...), key='your_key')"
+            )
+        for other, types in self._json["keys"].items():
+            entry = types.get(SPARSE_VECTOR_VALUE_NAME, {}).get(SPARSE_VECTOR_INDEX_NAME)
+            if other != key and entry is not None and entry.get("enabled"):
+                raise ValueError(
+                    f"Cannot enable sparse vector index on key '{key}'. A sparse vector index "
+                    f"is already enabled on key '{other}'. Only one sparse vector index is "
+                    "allowed per collection."
+                )
+        if config.source_key is not None and config.embedding_function is None:
+            raise ValueError(
+                "If source_key is provided then embedding_function must also be provided since "
+                f"there is no default embedding function. Config: {config}"
+            )
 
     def _set(self, config: IndexConfig, key: Optional[str], enabled: bool) -> None:
         value_type, index = _PLACE[type(config)]
@@ -295,6 +349,11 @@ class Schema:
         entry = self._json["keys"][EMBEDDING_KEY][FLOAT_LIST_VALUE_NAME][VECTOR_INDEX_NAME]
         return dict(entry["config"])
 
+    def sparse_indexes(self) -> Dict[str, Dict[str, Any]]:
+        """The enabled sparse vector indexes, by metadata key: each index's JSON config
+        (``embedding_function``, ``source_key``, ``bm25``)."""
+        return sparse_indexes_of(self._json)
+
     def serialize_to_json(self) -> Dict[str, Any]:
         """The JSON form of the schema (as REST bodies carry it)."""
         return copy.deepcopy(self._json)
@@ -318,6 +377,17 @@ class Schema:
 
     def __repr__(self) -> str:
         return f"Schema(keys={sorted(self._json['keys'])})"
+
+
+def sparse_indexes_of(schema: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """The enabled sparse vector indexes of a schema's JSON form, by metadata key."""
+    out: Dict[str, Dict[str, Any]] = {}
+    keys = schema.get("keys") if isinstance(schema, dict) else None
+    for key, types in (keys or {}).items():
+        entry = (types or {}).get(SPARSE_VECTOR_VALUE_NAME, {}).get(SPARSE_VECTOR_INDEX_NAME)
+        if isinstance(entry, dict) and entry.get("enabled"):
+            out[key] = dict(entry.get("config") or {})
+    return out
 
 
 def filled_schema_json(schema: Dict[str, Any], configuration: Dict[str, Any]) -> Dict[str, Any]:
@@ -371,4 +441,5 @@ __all__ = [
     "StringInvertedIndexConfig",
     "VECTOR_INDEX_NAME",
     "VectorIndexConfig",
+    "sparse_indexes_of",
 ]

@@ -11,8 +11,9 @@ from uuid import UUID
 
 from chromadb._version import __version__
 from chromadb.api import API
-from chromadb.api.collection_configuration import SCHEMA_KEY, full_configuration
+from chromadb.api.collection_configuration import SCHEMA_KEY, full_configuration, schema_json_of
 from chromadb.api.models.model import CollectionModel, Database, Tenant
+from chromadb.api.schema import sparse_indexes_of
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
@@ -29,6 +30,7 @@ from chromadb.api.types import (
     WhereDocument,
     normalize_include,
 )
+from chromadb.base_types import SparseVector
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT, System
 from chromadb.engine import catalog, foreign, opened
 from chromadb.engine import validation as v
@@ -422,6 +424,45 @@ class EmbeddedAPI(API):
 
         self._segment(collection_id)  # an unknown collection is NotFoundError before any work
         return run_searches(self, collection_id, searches)
+
+    def _sparse_knn(
+        self,
+        collection_id: UUID,
+        key: str,
+        query: SparseVector,
+        limit: int,
+        where: Optional[Where] = None,
+        where_document: Optional[WhereDocument] = None,
+        ids: Optional[IDs] = None,
+    ) -> Dict[str, List[Any]]:
+        """The ``limit`` records whose sparse vector at metadata ``key`` is nearest ``query``
+        (largest dot product; with IDF weighting when the collection's schema marks the key's
+        sparse index ``bm25``): ``{"ids": [...], "scores": [1 - dot, ...]}``, best first."""
+        if not isinstance(query, SparseVector):
+            raise InvalidArgumentError(
+                f"A sparse Knn query must be a SparseVector, got {type(query).__name__}"
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidArgumentError(f"Knn limit must be a positive integer, got {limit!r}")
+        model = self._by_id(collection_id)
+        indexes = sparse_indexes_of(schema_json_of(model.configuration))
+        if key not in indexes:
+            raise InvalidArgumentError(
+                f"Knn over '{key}': this collection has no sparse vector index on that key "
+                "(give its schema a SparseVectorIndexConfig for the key)"
+            )
+        sparse = indexes[key] or {}
+        id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        found, scores = self._segment(collection_id).sparse_knn(
+            key,
+            query,
+            limit,
+            parse_where(where),
+            parse_where_document(where_document),
+            id_list,
+            bm25=bool(sparse.get("bm25")),
+        )
+        return {"ids": found, "scores": scores}
 
     def _delete(
         self,

@@ -23,7 +23,10 @@ from typing import Callable, Dict, Optional
 import xxhash
 
 MANIFEST = "CURRENT"
-FORMAT = 2
+# Format 3 keeps the graph without its vectors (they are refilled from SQLite on open); format 2
+# (the graph with its vectors) is still read.
+FORMAT = 3
+READABLE = (2, 3)
 
 
 class CheckpointDamaged(ValueError):
@@ -41,6 +44,7 @@ class CheckpointInfo:
     dimension: int
     space: str
     files: Dict[str, Dict[str, object]] = field(default_factory=dict)  # name -> size, xxh3
+    format: int = FORMAT
 
 
 def file_digest(path: str) -> str:
@@ -89,7 +93,7 @@ def write_file(folder: str, name: str, write: Callable[[str], None]) -> Dict[str
 def write_manifest(folder: str, info: CheckpointInfo) -> None:
     """Make ``info`` the current checkpoint (atomically), then remove every other one."""
     _fsync_dir(folder)
-    body: Dict[str, object] = {"format": FORMAT, **asdict(info)}
+    body: Dict[str, object] = asdict(info)
     text = json.dumps({**body, "digest": _manifest_digest(body)}, sort_keys=True)
     tmp = os.path.join(folder, f"{MANIFEST}.{os.getpid()}.tmp")
     with open(tmp, "w") as fh:
@@ -109,8 +113,8 @@ def write_manifest(folder: str, info: CheckpointInfo) -> None:
 
 def read_info(folder: str) -> Optional[CheckpointInfo]:
     """The manifest of the checkpoint in ``folder`` (None when there is none); raises
-    ``CheckpointDamaged`` when it is unreadable, altered or of an older format. Reads nothing
-    else."""
+    ``CheckpointDamaged`` when it is unreadable, altered or of a format this version cannot read.
+    Reads nothing else."""
     try:
         with open(os.path.join(folder, MANIFEST), "rb") as fh:
             raw = fh.read()
@@ -127,7 +131,7 @@ def read_info(folder: str) -> Optional[CheckpointInfo]:
     digest = doc.pop("digest", None)
     if digest != _manifest_digest(doc):
         raise CheckpointDamaged("manifest checksum mismatch")
-    if doc.pop("format", None) != FORMAT:
+    if doc.get("format") not in READABLE:
         raise CheckpointDamaged("manifest of another format")
     try:
         return CheckpointInfo(**doc)

@@ -5,7 +5,8 @@ A slot is a record's position in the vector index. Each column keeps, per slot, 
 (absent, str, number, bool) and the value: strings as codes into one dictionary, numbers both as
 float64 and, for ints, exactly as int64. List values (Chroma 1.5) are kept apart, per key and slot:
 only ``$contains`` / ``$not_contains`` look at them, and to every other operator the key is absent
-there (as in real Chroma).
+there (as in real Chroma). Sparse vector values go to one ``SparseIndex`` per key (no filter
+sees them, as in real Chroma).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chromadb.engine.filters import ArrayContains, Compare, Logical, Member, WhereNode
+from chromadb.engine.sparse import SparseIndex, as_sparse
 
 ABSENT, STR, NUM, BOOL = 0, 1, 2, 3
 
@@ -59,6 +61,18 @@ class Columns:
         self.columns: Dict[str, Column] = {}
         self.codes: Dict[str, int] = {}
         self.lists: Dict[str, Dict[int, Tuple[Any, ...]]] = {}
+        self.sparse: Dict[str, SparseIndex] = {}
+
+    def _set_sparse(self, key: str, slot: int, value: Any) -> bool:
+        """Put ``value`` in the key's sparse index when it is a sparse vector."""
+        vector = as_sparse(value)
+        if vector is None:
+            return False
+        found = self.sparse.get(key)
+        if found is None:
+            found = self.sparse[key] = SparseIndex(self.capacity)
+        found.set(slot, vector)
+        return True
 
     def _ensure(self, slot: int) -> None:
         if slot >= self.capacity:
@@ -81,9 +95,14 @@ class Columns:
             column.kind[slot] = ABSENT
         for by_slot in self.lists.values():
             by_slot.pop(slot, None)
+        for index in self.sparse.values():
+            index.clear(slot)
         for key, value in (metadata or {}).items():
             if isinstance(value, (list, tuple)):
                 self.lists.setdefault(key, {})[slot] = tuple(value)
+                continue
+            if isinstance(value, dict) or hasattr(value, "indices"):
+                self._set_sparse(key, slot, value)
                 continue
             column = self.columns.get(key) or self.columns.setdefault(key, Column(self.capacity))
             if isinstance(value, bool):
@@ -112,6 +131,9 @@ class Columns:
             for key, value in meta.items():
                 if isinstance(value, (list, tuple)):
                     self.lists.setdefault(key, {})[slot] = tuple(value)
+                    continue
+                if isinstance(value, dict) or hasattr(value, "indices"):
+                    self._set_sparse(key, slot, value)
                     continue
                 entry = by_key.get(key)
                 if entry is None:

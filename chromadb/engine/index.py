@@ -21,23 +21,25 @@ most one step and, since nothing else changes the graph, writes it while searche
 ``_tail_lock`` guards the tail's bookkeeping and is never held while taking another lock.
 Order: segment lock, _build_lock, graph_lock, _tail_lock.
 
-Checkpoints (``save``/``load``) are checksummed: see ``checkpoint.py``.
+Checkpoints (``save``/``load``) are checksummed (``checkpoint.py``) and hold the graph without
+the live vectors, which SQLite holds: ``load`` refills them from there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine import checkpoint
+from chromadb.engine import checkpoint, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
@@ -62,8 +64,29 @@ MAX_STEP = 4_096
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
+# Below this many queries in one call a search runs on its calling thread alone: splitting one
+# query's scan over OpenMP threads gains little, and on a busy machine (concurrent requests, the
+# graph builder) the threads wait for each other (measured: a 40k exact scan took 4 ms on one
+# thread and a 19 ms median on two, with two other processes busy).
+PARALLEL_MIN_QUERIES = 8
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
+# Where ``load`` finds the live vectors a checkpoint does not keep: called with the lowest and
+# highest label it needs, it yields batches of (labels, raw vectors) for the records in that
+# range it has (in any order; labels it was not asked for are skipped).
+VectorSource = Callable[[int, int], Iterator[Tuple[NDArray[np.int64], NDArray[np.float32]]]]
+
+
+@contextlib.contextmanager
+def omp_threads(n: int) -> Iterator[None]:
+    """faiss's OpenMP thread count for the calling thread (the setting is per thread), put
+    back afterwards."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def effective_search_ef(requested: int) -> int:
@@ -105,6 +128,7 @@ class VectorIndex:
         self._tail_lock = threading.Lock()
         self._build_lock = FairLock()
         self._step = 8  # vectors per build step, tuned to STEP_SECONDS as the graph grows
+        self._searched_at = -float("inf")  # time.monotonic() of the last search
 
     def _new_faiss(self) -> faiss.IndexHNSWFlat:
         p = self.params
@@ -172,6 +196,10 @@ class VectorIndex:
         self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
         self.n_dead -= len(slots)
 
+    def searched_within(self, seconds: float) -> bool:
+        """Whether this index answered a search in the last ``seconds``."""
+        return time.monotonic() - self._searched_at < seconds
+
     @property
     def pending(self) -> int:
         """Vectors written but not yet in the graph."""
@@ -181,13 +209,9 @@ class VectorIndex:
         """Move up to ``limit`` tail vectors (all by default) into the graph; returns how many.
         Works in short steps under the graph lock, so searches go on between them."""
         # One thread: a step is too small to share, and OpenMP's waiting threads would take
-        # the cores the searches need (the setting is per calling thread: put it back).
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
+        # the cores the searches need.
+        with omp_threads(1):
             return self._flush_steps(limit)
-        finally:
-            faiss.omp_set_num_threads(threads)
 
     def _flush_steps(self, limit: Optional[int]) -> int:
         moved = 0
@@ -338,6 +362,7 @@ class VectorIndex:
         rowids when fewer than k vectors qualify.
         """
         nq = len(queries)
+        self._searched_at = time.monotonic()
         if allowed is None and self.n_dead:
             allowed = self.alive[: self.n]
         elif allowed is not None:
@@ -347,7 +372,8 @@ class VectorIndex:
         if k <= 0:
             return np.empty((nq, 0), dtype=np.float32), np.empty((nq, 0), dtype=np.int64)
         queries = self.prepare(queries)
-        with self.graph_lock.read():
+        threads = 1 if nq < PARALLEL_MIN_QUERIES else faiss.omp_get_max_threads()
+        with omp_threads(threads), self.graph_lock.read():
             if candidates <= max(EXACT_MAX, EXACT_FRACTION * self.n):
                 slots = np.flatnonzero(allowed) if allowed is not None else np.arange(self.n)
                 dist, found = self._knn(queries, self._vectors_at(slots), k)
@@ -436,20 +462,36 @@ class VectorIndex:
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, folder: str, seq: int) -> None:
-        """Write a checkpoint holding everything up to log sequence ``seq`` (the graph, and the
-        tail not yet in it), with checksums; atomic: the manifest naming the complete files is
-        replaced last. Call with the segment's write lock held (the slot maps stay still)."""
+        """Write a checkpoint holding everything up to log sequence ``seq``, with checksums;
+        atomic: the manifest naming the complete files is replaced last. Call with the
+        segment's write lock held (the slot maps stay still).
+
+        The checkpoint holds the graph's links and the slot map, not the live vectors: SQLite
+        has them, and ``load`` refills them from there. It keeps the vectors of dead slots
+        (SQLite no longer has them, and the graph still routes through them) and, for
+        ``chroma check``/``repair``, a checksum of every slot's vector and parity per group of
+        slots (``slotsums``)."""
         os.makedirs(folder, exist_ok=True)
         files: Dict[str, Dict[str, object]] = {}
         # The build lock, not graph_lock: a waiting builder would hold up new searches behind
-        # a read lock held for the whole (long) write; this way searches go on meanwhile.
+        # a read lock held for the whole (long) write; this way searches go on meanwhile, and
+        # with no add to the graph its vectors stay where they are.
         with self._build_lock:
             with self._tail_lock:
                 tail = self._tail[self._tail_from : self._tail_to]
             n, indexed, count = self.n, self.indexed, self.count
-            files[f"{seq}.faiss"] = checkpoint.write_file(
-                folder, f"{seq}.faiss", lambda path: faiss.write_index(self.index, path)
+            graph = self._graph_vectors(indexed)
+            blocks = (graph, tail[: n - indexed])
+            files[f"{seq}.graph"] = checkpoint.write_file(
+                folder, f"{seq}.graph", lambda path: _write_graph(self.index, path)
             )
+            dead = np.flatnonzero(~self.alive[:n])
+            dead_vectors = np.empty((len(dead), self.params.dimension), dtype=np.float32)
+            in_graph = dead < indexed
+            dead_vectors[in_graph] = graph[dead[in_graph]]
+            dead_vectors[~in_graph] = tail[dead[~in_graph] - indexed]
+            sums = np.concatenate([slotsums.row_sums(b) for b in blocks])
+            parity = slotsums.parity(blocks, self.params.dimension)
 
             def write_slots(path: str) -> None:
                 with open(path, "wb") as fh:
@@ -457,7 +499,10 @@ class VectorIndex:
                         fh,
                         rowids=self.rowids[:n],
                         alive=self.alive[:n],
-                        tail=tail,
+                        dead=dead,
+                        dead_vectors=dead_vectors,
+                        sums=sums,
+                        parity=parity,
                         seq=np.int64(seq),
                         dimension=np.int64(self.params.dimension),
                     )
@@ -484,12 +529,32 @@ class VectorIndex:
             return 0
         return None if info is None else info.seq
 
+    @staticmethod
+    def checkpoint_state(folder: str) -> Optional[Tuple[int, int]]:
+        """(log sequence, vectors in the graph) of the checkpoint in ``folder``, or None when
+        there is none. A damaged manifest gives (0, 0): ``load`` will refuse it."""
+        try:
+            info = checkpoint.read_info(folder)
+        except CheckpointDamaged:
+            return (0, 0)
+        return None if info is None else (info.seq, info.indexed)
+
     @classmethod
-    def load(cls, folder: str, params: IndexParams, mmap: bool = False) -> Tuple[VectorIndex, int]:
+    def load(
+        cls,
+        folder: str,
+        params: IndexParams,
+        source: Optional[VectorSource] = None,
+        mmap: bool = False,
+    ) -> Tuple[VectorIndex, int]:
         """Read the current checkpoint after checking every file against its checksum; raises
         (``CheckpointDamaged`` or ``ValueError``) on anything missing, damaged or inconsistent.
-        With ``mmap`` the graph's vectors stay in the file (paged in on use) until the next
-        write to the graph."""
+
+        The live vectors come from ``source`` (SQLite's, by label; see ``VectorSource``); a
+        slot whose record ``source`` no longer has is left zero (its record was deleted or
+        re-embedded after the checkpoint: replaying the log retires the slot). A checkpoint of
+        the older layout (format 2) holds its vectors and needs no source; with ``mmap`` its
+        graph's vectors stay in the file (paged in on use) until the next write to the graph."""
         info = checkpoint.read_info(folder)
         if info is None:
             raise ValueError("no checkpoint")
@@ -501,15 +566,24 @@ class VectorIndex:
         with np.load(base + ".npz") as data:
             rowids = data["rowids"].astype(np.int64)
             alive = data["alive"].astype(np.bool_)
-            tail = np.ascontiguousarray(data["tail"], dtype=np.float32)
             if int(data["seq"]) != seq or int(data["dimension"]) != params.dimension:
                 raise ValueError("checkpoint does not match its collection")
-        # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
-        flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
-        stat = os.stat(base + ".faiss")
-        index: Any = faiss.read_index(base + ".faiss", flags)
+            if info.format == 2:
+                tail = np.ascontiguousarray(data["tail"], dtype=np.float32)
+            else:
+                dead = data["dead"].astype(np.int64)
+                dead_vectors = np.ascontiguousarray(data["dead_vectors"], dtype=np.float32)
+        if info.format == 2:
+            stat = os.stat(base + ".faiss")
+            # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
+            flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
+            index: Any = faiss.read_index(base + ".faiss", flags)
+        else:
+            flags = 0
+            index = _read_graph(base + ".graph", params)
+            tail = np.zeros((len(rowids) - int(index.ntotal), params.dimension), np.float32)
         if (
-            index.ntotal + len(tail) != len(rowids)
+            int(index.ntotal) + len(tail) != len(rowids)
             or index.d != params.dimension
             or len(rowids) != info.slots
             or int(index.ntotal) != info.indexed
@@ -517,6 +591,14 @@ class VectorIndex:
         ):
             raise ValueError("checkpoint index and slot map disagree")
         self = cls(params)
+        if info.format != 2:
+            if len(dead) != len(dead_vectors) or np.any(alive[dead]):
+                raise ValueError("checkpoint slot map and its dead vectors disagree")
+            graph = _fill_storage(index, int(index.ntotal))
+            self._fill(graph, tail, rowids, alive, source)
+            in_graph = dead < len(graph)
+            graph[dead[in_graph]] = dead_vectors[in_graph]
+            tail[dead[~in_graph] - len(graph)] = dead_vectors[~in_graph]
         self.index = index
         self.index.hnsw.efSearch = params.search_ef
         if flags:
@@ -536,3 +618,116 @@ class VectorIndex:
         self.slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
         self.n_dead = self.n - len(live)
         return self, seq
+
+    def _fill(
+        self,
+        graph: NDArray[np.float32],
+        tail: NDArray[np.float32],
+        rowids: NDArray[np.int64],
+        alive: NDArray[np.bool_],
+        source: Optional[VectorSource],
+    ) -> None:
+        """Put each live slot's vector, read from ``source`` by label, into place (prepared as
+        the index stores them)."""
+        live = np.flatnonzero(alive)
+        if len(live) == 0:
+            return
+        if source is None:
+            raise ValueError("this checkpoint keeps no vectors: open it with a vector source")
+        labels = rowids[live]
+        order = np.argsort(labels, kind="stable")
+        sorted_labels = labels[order]
+        indexed = len(graph)
+        for batch_labels, vectors in source(int(sorted_labels[0]), int(sorted_labels[-1])):
+            pos = np.searchsorted(sorted_labels, batch_labels)
+            pos_ok = np.minimum(pos, len(sorted_labels) - 1)
+            mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
+            if not mine.any():
+                continue  # another collection's records between ours
+            if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
+                raise ValueError("vectors of another dimension than the checkpoint's")
+            slots = live[order[pos[mine]]]
+            prepared = self.prepare(vectors[mine])
+            in_graph = slots < indexed
+            graph[slots[in_graph]] = prepared[in_graph]
+            tail[slots[~in_graph] - indexed] = prepared[~in_graph]
+
+
+# -- the graph file of a checkpoint --------------------------------------------------------------
+# faiss's HNSW without its vectors, as numpy arrays: the level of each node (one byte), the
+# neighbour lists (three bytes an id while the index has fewer than 2**24 - 1 vectors: a quarter
+# smaller than faiss's four), the entry point. Each node's offset into the neighbour lists
+# follows from the levels, so it is not stored.
+_NO_NEIGHBOUR = 0xFFFFFF
+
+
+def _write_graph(index: Any, path: str) -> None:
+    hnsw = index.hnsw
+    levels = faiss.vector_to_array(hnsw.levels)
+    neighbors = faiss.vector_to_array(hnsw.neighbors).astype("<i4")
+    offsets = faiss.vector_to_array(hnsw.offsets)
+    steps = faiss.vector_to_array(hnsw.cum_nneighbor_per_level)
+    if not np.array_equal(offsets, _offsets(levels, steps)) or levels.max(initial=0) > 255:
+        raise ValueError("graph layout unexpected: not written")  # never observed
+    if index.ntotal < _NO_NEIGHBOUR:
+        packed = neighbors.view(np.uint8).reshape(-1, 4)[:, :3]  # -1 becomes 0xFFFFFF
+    else:
+        packed = neighbors.view(np.uint8).reshape(-1, 4)
+    with open(path, "wb") as fh:
+        np.savez(
+            fh,
+            levels=levels.astype(np.uint8),
+            neighbors=np.ascontiguousarray(packed),
+            steps=steps,
+            entry=np.array([hnsw.entry_point, hnsw.max_level, hnsw.efConstruction], np.int64),
+        )
+
+
+def _offsets(levels: NDArray[Any], steps: NDArray[Any]) -> NDArray[np.uint64]:
+    out = np.zeros(len(levels) + 1, dtype=np.uint64)
+    np.cumsum(steps[levels.astype(np.int64)], out=out[1:])
+    return out
+
+
+def _read_graph(path: str, params: IndexParams) -> Any:
+    """A faiss HNSW index with the graph of ``path`` and an empty flat storage."""
+    with np.load(path) as data:
+        levels = data["levels"].astype(np.int32)
+        packed = data["neighbors"]
+        steps = data["steps"]
+        entry, max_level, construction_ef = (int(v) for v in data["entry"])
+    metric = faiss.METRIC_L2 if params.space == "l2" else faiss.METRIC_INNER_PRODUCT
+    index: Any = faiss.IndexHNSWFlat(params.dimension, params.m, metric)
+    hnsw = index.hnsw
+    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), steps):
+        raise ValueError("checkpoint graph was built with other HNSW settings")
+    if packed.ndim != 2 or packed.shape[1] not in (3, 4):
+        raise ValueError("checkpoint graph is malformed")
+    offsets = _offsets(levels, steps)
+    if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
+        raise ValueError("checkpoint graph levels and neighbour lists disagree")
+    wide = np.zeros((len(packed), 4), dtype=np.uint8)
+    wide[:, : packed.shape[1]] = packed
+    neighbors = wide.view("<i4").reshape(-1)
+    if packed.shape[1] == 3:
+        neighbors[neighbors == _NO_NEIGHBOUR] = -1
+    if len(neighbors) and (neighbors.max() >= len(levels) or neighbors.min() < -1):
+        raise ValueError("checkpoint graph names nodes it does not have")
+    faiss.copy_array_to_vector(levels, hnsw.levels)
+    faiss.copy_array_to_vector(offsets, hnsw.offsets)
+    faiss.copy_array_to_vector(neighbors.astype(np.int32), hnsw.neighbors)
+    hnsw.entry_point, hnsw.max_level, hnsw.efConstruction = entry, max_level, construction_ef
+    index.ntotal = len(levels)
+    return index
+
+
+def _fill_storage(index: Any, count: int) -> NDArray[np.float32]:
+    """Size the flat storage of a graph read without vectors to ``count`` zero vectors;
+    returns a writable view of them (valid while ``index`` lives and nothing is added)."""
+    storage: Any = faiss.downcast_index(index.storage)
+    d = int(storage.d)
+    storage.codes.resize(count * d * 4)  # zero-filled, in faiss's own memory
+    storage.ntotal = count
+    if count == 0:
+        return np.empty((0, d), dtype=np.float32)
+    return faiss.rev_swig_ptr(storage.get_xb(), count * d).reshape(count, d)

@@ -57,6 +57,11 @@ class Indexer:
                     moved += segment.flush(FLUSH_CHUNK)
                 except Exception:  # the tail stays searchable exactly; retry next turn
                     logger.exception("Background indexing of %s failed", segment.cid)
+                    continue
+                try:
+                    segment.checkpoint_built_graph()
+                except Exception:  # the next open builds that part again; nothing is lost
+                    logger.exception("Could not checkpoint collection %s", segment.cid)
             if not moved:
                 self._wake.wait(IDLE_WAIT_S)
                 self._wake.clear()

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -209,8 +209,8 @@ class Report:
                 out.append(f"  {c.compare_error}")
             if c.altered:
                 out.append(
-                    f"  {c.altered} embeddings in the database differ from the checkpoint's "
-                    "checksummed copy (damaged rows)"
+                    f"  {c.altered} embeddings in the database differ from the checksums "
+                    "the checkpoint keeps (damaged rows)"
                 )
             if c.lost:
                 out.append(
@@ -300,18 +300,71 @@ def _check_collection(
 
 def altered_embeddings(
     conn: sqlite3.Connection, cid: str, folder: str
-) -> List[Tuple[int, NDArray[np.float32]]]:
-    """(label, the checkpoint's vector) of every record unchanged since the checkpoint whose
-    embedding in SQLite differs from the checkpoint's checksummed copy. Cosine vectors are
-    compared (and given) as the index stores them, unit length."""
+) -> List[Tuple[int, Optional[NDArray[np.float32]]]]:
+    """(label, the vector the checkpoint vouches for) of every record unchanged since the
+    checkpoint whose embedding in SQLite differs from it; the vector is None where the
+    checkpoint cannot give it back (its parity group has another damaged or changed member).
+    Cosine vectors are compared (and given) as the index stores them, unit length."""
+    from chromadb.engine import checkpoint
+
+    info = checkpoint.read_info(folder)
+    if info is None:
+        return []
+    if info.format == 2:
+        return list(_altered_against_copy(conn, cid, folder))
+    from chromadb.engine import slotsums
+    from chromadb.engine.index import IndexParams, VectorIndex
+
+    checkpoint.verify(folder, info)
+    try:
+        with np.load(os.path.join(folder, f"{info.seq}.npz")) as data:
+            rowids = data["rowids"].astype(np.int64)
+            alive = data["alive"].astype(np.bool_)
+            dead = data["dead"].astype(np.int64)
+            dead_vectors = np.asarray(data["dead_vectors"], dtype=np.float32)
+            sums = data["sums"].astype(np.uint64)
+            parity = np.asarray(data["parity"], dtype=np.uint8)
+    except Exception as exc:
+        raise ValueError(f"unreadable checkpoint: {exc}") from exc
+    d = info.dimension
+    prepare = VectorIndex(IndexParams(d, info.space)).prepare
+    current = np.zeros((len(rowids), d), dtype=np.float32)
+    known = np.zeros(len(rowids), dtype=np.bool_)  # slots whose checkpoint-time vector we read
+    current[dead], known[dead] = dead_vectors, True
+    live = np.flatnonzero(alive)
+    slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
+    cur = conn.execute(
+        "SELECT r.label, v.embedding FROM records r JOIN vectors v ON v.label = r.label "
+        "WHERE r.collection_id = ? AND r.vseq <= ? ORDER BY r.label",
+        (cid, info.seq),
+    )
+    while batch := cur.fetchmany(5_000):
+        for label, blob in batch:
+            slot = slot_of.get(label)
+            if slot is None:
+                continue
+            known[slot] = True
+            if len(blob) == 4 * d:  # a damaged length stays zero: it fails its checksum
+                current[slot] = prepare(np.frombuffer(blob, dtype=np.float32)[None, :])[0]
+    out: List[Tuple[int, Optional[NDArray[np.float32]]]] = []
+    for slot, vector in slotsums.restore(current, known, sums, parity):
+        if vector is not None and _same(vector, current[slot], info.space):
+            continue  # rounding apart (another machine's arithmetic), not damage
+        out.append((int(rowids[slot]), vector))
+    return out
+
+
+def _altered_against_copy(
+    conn: sqlite3.Connection, cid: str, folder: str
+) -> Iterator[Tuple[int, NDArray[np.float32]]]:
+    # An old-layout (format 2) checkpoint keeps a whole copy of the vectors to compare with.
     from chromadb.engine import checkpoint
     from chromadb.engine.index import IndexParams, VectorIndex
 
     info = checkpoint.read_info(folder)
     if info is None:
-        return []
+        return
     index, seq = VectorIndex.load(folder, IndexParams(info.dimension, info.space))
-    out: List[Tuple[int, NDArray[np.float32]]] = []
     cur = conn.execute(
         "SELECT r.label, v.embedding FROM records r JOIN vectors v ON v.label = r.label "
         "WHERE r.collection_id = ? AND r.vseq <= ? ORDER BY r.label",
@@ -328,8 +381,7 @@ def altered_embeddings(
                 np.frombuffer(blob, dtype=np.float32) if len(blob) == 4 * info.dimension else None
             )
             if stored is None or not _same(index.prepare(stored[None, :])[0], vector, info.space):
-                out.append((int(label), vector))
-    return out
+                yield int(label), vector
 
 
 def _same(a: NDArray[np.float32], b: NDArray[np.float32], space: str) -> bool:

@@ -3,7 +3,8 @@
 A record's label is its rowid in ``records``; its vector lives in ``vectors`` under the same
 label. ``vseq`` is the log sequence of the write that last set the vector, ``mseq`` of the one
 that last set its metadata or document; the ``deletions`` table is the part of the log that
-record rows cannot show. Together they let any process catch its caches up after a sequence.
+record rows cannot show. Together they let any process catch its caches up after a sequence; the catch-up queries
+name ``max(vseq, mseq)`` so that SQLite finds the changed rows through the one index on it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
+
+from chromadb.base_types import SPARSE_VECTOR_TYPE_VALUE, TYPE_KEY, SparseVector
 
 _CHUNK = 10_000  # SQLite host parameters per statement stay well under its limit
 
@@ -76,8 +79,28 @@ def marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def _encode(value: Any) -> Any:
+    # Sparse vectors are stored in their tagged JSON form (as real Chroma sends them).
+    if isinstance(value, SparseVector):
+        return value.to_dict()
+    raise TypeError(f"Cannot store {type(value).__name__} in metadata")
+
+
 def dump_meta(meta: Meta) -> Optional[str]:
-    return json.dumps(meta, ensure_ascii=False) if meta else None
+    return json.dumps(meta, ensure_ascii=False, default=_encode) if meta else None
+
+
+def _decode(obj: Dict[str, Any]) -> Any:
+    return SparseVector.from_dict(obj) if obj.get(TYPE_KEY) == SPARSE_VECTOR_TYPE_VALUE else obj
+
+
+def load_meta(text: Optional[str]) -> Meta:
+    """Stored metadata JSON as users get it back: sparse vectors as ``SparseVector``."""
+    if not text:
+        return None
+    if TYPE_KEY not in text:  # the common case: no sparse vector, plain (fast) decoding
+        return cast(Meta, json.loads(text))
+    return cast(Meta, json.loads(text, object_hook=_decode))
 
 
 def clean(meta: Meta) -> Meta:
@@ -193,7 +216,8 @@ def metadata_rows(conn: sqlite3.Connection, cid: str) -> Iterator[Tuple[int, str
 
 def count_vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM records WHERE collection_id = ? AND vseq > ?", (cid, seq)
+        "SELECT count(*) FROM records WHERE collection_id = ? AND max(vseq, mseq) > ? AND vseq > ?",
+        (cid, seq, seq),
     ).fetchone()
     return int(row[0])
 
@@ -202,16 +226,28 @@ def vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> sqlite3.Curso
     """(label, embedding bytes, vseq) of the vectors written after ``seq``, by label."""
     return conn.execute(
         "SELECT r.label, v.embedding, r.vseq FROM records r "
-        "JOIN vectors v ON v.label = r.label WHERE r.collection_id = ? AND r.vseq > ? "
+        "JOIN vectors v ON v.label = r.label "
+        "WHERE r.collection_id = ? AND max(r.vseq, r.mseq) > ? AND r.vseq > ? "
         "ORDER BY r.label",
-        (cid, seq),
+        (cid, seq, seq),
+    )
+
+
+def vectors_between(conn: sqlite3.Connection, low: int, high: int) -> sqlite3.Cursor:
+    """(label, embedding bytes) of every vector with a label in [low, high], by label: one range
+    scan of the vectors table (any collection's; the caller keeps the labels it wants)."""
+    return conn.execute(
+        "SELECT label, embedding FROM vectors WHERE label BETWEEN ? AND ? ORDER BY label",
+        (low, high),
     )
 
 
 def metadata_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[Tuple[int, Meta]]:
     """(label, metadata) of the records whose metadata or document changed after ``seq``."""
     cur = conn.execute(
-        "SELECT label, metadata FROM records WHERE collection_id = ? AND mseq > ?", (cid, seq)
+        "SELECT label, metadata FROM records "
+        "WHERE collection_id = ? AND max(vseq, mseq) > ? AND mseq > ?",
+        (cid, seq, seq),
     )
     return [(label, json.loads(meta) if meta else None) for label, meta in cur]
 

@@ -17,14 +17,14 @@ import os
 import sqlite3
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from tqdm import tqdm
 
 from chromadb.engine import records
 from chromadb.engine.columns import Columns
-from chromadb.engine.index import IndexParams, VectorIndex
+from chromadb.engine.index import IndexParams, VectorIndex, VectorSource
 from chromadb.engine.integrity import labels_lost, loss_error
 from chromadb.engine.store import Store
 from chromadb.errors import DataIntegrityError
@@ -84,8 +84,16 @@ def _load_index(store: Store, cid: str, params: IndexParams, folder: Optional[st
             pending = records.count_vectors_after(conn, cid, saved_seq)
         try:
             with _folder_lock(folder, shared=True):
-                # Nothing to add on top of the checkpoint: map it instead of reading it.
-                index, cp_seq = VectorIndex.load(folder, params, mmap=pending == 0)
+                # Nothing to add on top of an old-layout checkpoint: map it, not read it.
+                index, cp_seq = VectorIndex.load(
+                    folder, params, vector_source(store), mmap=pending == 0
+                )
+        except DataIntegrityError as exc:
+            # The database, not the checkpoint, failed: a rebuild from it would hide the damage.
+            raise DataIntegrityError(
+                f"Collection {cid}: its vectors could not be read from the database to load its "
+                f"index; nothing was rebuilt or changed. {exc}"
+            ) from exc
         except Exception as exc:  # a damaged checkpoint is only a lost cache
             logger.warning("Index checkpoint of %s unreadable (%s); rebuilding", cid, exc)
             index, cp_seq = None, -1
@@ -102,6 +110,30 @@ def _load_index(store: Store, cid: str, params: IndexParams, folder: Optional[st
         index, cp_seq = VectorIndex(params), -1
         replayed, last_seq, _ = replay(store, cid, index, cp_seq)
     return Loaded(index, last_seq, replayed if cp_seq >= 0 else index.count)
+
+
+def vector_source(store: Store) -> VectorSource:
+    """The live vectors a checkpoint leaves to SQLite, read in one snapshot by label range."""
+
+    def read(low: int, high: int) -> Iterator[Tuple[Any, Any]]:
+        with store.snapshot() as conn:
+            cur = records.vectors_between(conn, low, high)
+            while batch := cur.fetchmany(_FETCH):
+                yield embedding_arrays(batch)
+
+    return read
+
+
+def embedding_arrays(batch: Sequence[Tuple[int, bytes]]) -> Tuple[Any, Any]:
+    """(labels, vectors) of rows of (label, embedding bytes); ValueError naming the first
+    record whose embedding is not as long as the others (a damaged row)."""
+    labels = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
+    size = len(batch[0][1])
+    if size == 0 or size % 4 or any(len(r[1]) != size for r in batch):
+        label = next(r[0] for r in batch if len(r[1]) != size or size == 0 or size % 4)
+        raise ValueError(f"the embedding of record label {label} has a damaged length")
+    vectors = np.frombuffer(b"".join([r[1] for r in batch]), dtype=np.float32)
+    return labels, vectors.reshape(len(batch), size // 4)
 
 
 def replay(store: Store, cid: str, index: VectorIndex, after_seq: int) -> tuple[int, int, int]:
@@ -152,8 +184,9 @@ def checkpoint(store: Store, cid: str, index: VectorIndex, folder: str, seq: int
         if records.collection_state(conn, cid) is None:
             return False  # deleted (perhaps by another process): leave no files behind
     with _folder_lock(folder, shared=False):
-        current = VectorIndex.checkpoint_seq(folder)
-        if current is not None and current >= seq:
+        current = VectorIndex.checkpoint_state(folder)
+        # One at the same sequence is replaced only by one with more of it in the graph.
+        if current is not None and (current[0], current[1]) >= (seq, index.indexed):
             return False
         index.save(folder, seq)
     with store.tx() as conn:

@@ -78,10 +78,11 @@ def repair_folder(path: str) -> RepairResult:
         if before.sqlite:
             result.kept = _keep_copy(db_file)
             _repair_sqlite(db_file, result)
+        removed = 0
         if before.sqlite or any(c.altered for c in before.collections):
-            _restore_embeddings(path, db_file, before, result)
+            removed = _restore_embeddings(path, db_file, before, result)
         # Compare the checkpoints with the repaired database: what they hold beyond it is lost.
-        middle = check_folder(path, full=False) if before.sqlite else before
+        middle = check_folder(path, full=False) if before.sqlite or removed else before
         _repair_caches(path, middle, result)
         _repair_fts(db_file, result)
         session.settle()
@@ -286,9 +287,11 @@ def _restore_counters(old: sqlite3.Connection, conn: sqlite3.Connection) -> None
     conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('records', ?)", (top,))
 
 
-def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairResult) -> None:
-    """Embeddings whose bytes changed in SQLite are put back from the checkpoint's checksummed
-    copy (records unchanged since it was written)."""
+def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairResult) -> int:
+    """Embeddings whose bytes changed in SQLite are put back from the checkpoint's checksums
+    and parity (records unchanged since it was written); records whose embedding cannot be put
+    back are removed. Returns how many were removed."""
+    removed = 0
     from chromadb.engine.integrity import altered_embeddings
 
     conn = sqlite3.connect(db_file, isolation_level=None)
@@ -303,23 +306,41 @@ def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairR
                 continue
             if not altered:
                 continue
+            restorable = [(label, v) for label, v in altered if v is not None]
+            # What cannot be put back is removed like an unreadable row (the damaged file is
+            # kept): a garbled vector would be searched as if it were the record's.
+            beyond = [label for label, v in altered if v is None]
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
                 "UPDATE vectors SET embedding = ? WHERE label = ?",
-                [(vector.astype(np.float32).tobytes(), label) for label, vector in altered],
+                [(vector.astype(np.float32).tobytes(), label) for label, vector in restorable],
             )
+            for label in beyond:
+                for table, key in (("vectors", "label"), ("records", "label")):
+                    conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (label,))
+                with contextlib.suppress(sqlite3.Error):  # the FTS table is rebuilt later
+                    conn.execute("DELETE FROM documents_fts WHERE rowid = ?", (label,))
             conn.execute("COMMIT")
+            removed += len(beyond)
             from chromadb.engine import checkpoint
 
             info = checkpoint.read_info(folder)
             space = info is not None and info.space == "cosine"
             note = " (unit length: a cosine index keeps no vector lengths)" if space else ""
-            result.actions.append(
-                f"collection {c.name}: restored {len(altered)} damaged embeddings from the "
-                f"checkpoint's checksummed copy{note}"
-            )
+            if restorable:
+                result.actions.append(
+                    f"collection {c.name}: restored {len(restorable)} damaged embeddings from "
+                    f"the checkpoint's checksums and parity{note}"
+                )
+            if beyond:
+                result.actions.append(
+                    f"collection {c.name}: {len(beyond)} records with damaged embeddings that "
+                    "the checkpoint's parity cannot restore (other damage in their group) were "
+                    "removed, and are counted as lost"
+                )
     finally:
         conn.close()
+    return removed
 
 
 def _repair_caches(path: str, report: Report, result: RepairResult) -> None:

@@ -5,20 +5,18 @@ A row is ``(label, id, document, metadata JSON, uri[, embedding bytes])``.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List, Sequence, Tuple, cast
 
 import numpy as np
 
 from chromadb.api.types import GetResult, Include, QueryResult
+from chromadb.engine.records import load_meta
 
 
 def _columns_of(rows: Sequence[Tuple[Any, ...]], include: List[str]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"ids": [r[1] for r in rows]}
     out["documents"] = [r[2] for r in rows] if "documents" in include else None
-    out["metadatas"] = (
-        [json.loads(r[3]) if r[3] else None for r in rows] if "metadatas" in include else None
-    )
+    out["metadatas"] = [load_meta(r[3]) for r in rows] if "metadatas" in include else None
     out["uris"] = [r[4] for r in rows] if "uris" in include else None
     out["embeddings"] = (
         [np.frombuffer(r[5], dtype=np.float32).tolist() for r in rows]

@@ -15,6 +15,12 @@ from uuid import UUID
 import numpy as np
 
 from chromadb.api.types import SearchResult
+from chromadb.base_types import (
+    SPARSE_VECTOR_TYPE_VALUE,
+    TYPE_KEY,
+    SparseVector,
+    is_sparse_json,
+)
 from chromadb.errors import InvalidArgumentError
 from chromadb.execution.expression.operator import (
     DOCUMENT_KEY,
@@ -197,9 +203,11 @@ class SearchRunner:
     def _knn_scores(self, knn: Knn, filters: Filters) -> Dict[str, float]:
         key = _key_name(knn.key)
         if key != EMBEDDING_KEY:
+            return self._sparse_knn_scores(knn, key, filters)
+        if isinstance(knn.query, SparseVector) or is_sparse_json(knn.query):
             raise InvalidArgumentError(
-                f"Knn over '{key}' needs a sparse vector index, which this database does not "
-                f"offer yet: rank by the dense '{EMBEDDING_KEY}' key"
+                f"Knn over '{EMBEDDING_KEY}' needs a dense query vector, got a sparse vector: "
+                "give the metadata key of the sparse vector index as the Knn key"
             )
         if isinstance(knn.query, str):
             raise InvalidArgumentError(
@@ -231,6 +239,42 @@ class SearchRunner:
             return {rid: float(pos) for pos, rid in enumerate(found)}
         distances = (result["distances"] or [[]])[0]
         return {rid: float(d) for rid, d in zip(found, distances)}
+
+    def _sparse_knn_scores(self, knn: Knn, key: str, filters: Filters) -> Dict[str, float]:
+        query = knn.query
+        if isinstance(query, dict) and TYPE_KEY not in query:
+            # Bare {indices, values}, as npm chromadb 3.x writes a sparse query.
+            query = {**query, TYPE_KEY: SPARSE_VECTOR_TYPE_VALUE}
+        if is_sparse_json(query):
+            try:
+                query = SparseVector.from_dict(query)
+            except (KeyError, TypeError, ValueError) as e:
+                raise InvalidArgumentError(f"Invalid sparse Knn query: {e}") from None
+        if isinstance(query, str):
+            raise InvalidArgumentError(
+                f"Knn query over '{key}' is a string: Collection.search embeds it with the "
+                "sparse embedding function of the key's index; over the API, send the "
+                "sparse vector"
+            )
+        if not isinstance(query, SparseVector):
+            raise InvalidArgumentError(
+                f"Knn over metadata key '{key}' needs a SparseVector query, got "
+                f"{type(query).__name__}"
+            )
+        if isinstance(knn.limit, bool) or not isinstance(knn.limit, int) or knn.limit < 1:
+            raise InvalidArgumentError(f"Knn limit must be a positive integer, got {knn.limit!r}")
+        where, where_document, ids = filters
+        if ids is not None and not ids:
+            return {}
+        sparse_knn = getattr(self.api, "_sparse_knn", None)
+        if sparse_knn is None:
+            raise InvalidArgumentError(
+                f"Knn over the sparse key '{key}' is not served by {type(self.api).__name__}"
+            )
+        found = sparse_knn(self.cid, key, query, knn.limit, where, where_document, ids)
+        if knn.return_rank:
+            return {rid: float(pos) for pos, rid in enumerate(found["ids"])}
+        return {rid: float(score) for rid, score in zip(found["ids"], found["scores"])}
 
     def _knns(self, rank: Rank) -> List[Knn]:
         if isinstance(rank, Knn):

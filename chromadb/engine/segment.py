@@ -9,12 +9,13 @@ import os
 import shutil
 import sqlite3
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from chromadb.api.types import GetResult, QueryResult
+from chromadb.base_types import SparseVector
 from chromadb.engine import records, recovery
 from chromadb.engine.catalog import hnsw_settings
 from chromadb.engine.columns import Columns, Mask
@@ -37,12 +38,22 @@ logger = logging.getLogger(__name__)
 
 # Write an index checkpoint once the log to replay would exceed the index itself.
 CHECKPOINT_MIN_CHANGES = 50_000
+# Write one, too, once the builder has put this many vectors into the graph since the last:
+# otherwise a folder closed right after a bulk add has every process that opens it build the
+# same graph again (a server's every worker, at every start).
+BUILT_CHECKPOINT_MIN = 5_000
 # Tail vectors the background indexer moves into the graph per turn; searches wait for the
 # graph while a turn runs (a few hundred ms at most).
 FLUSH_CHUNK = 1_024
 # Beyond this many vectors awaiting the graph, writers help build it (keeps the exact tail
 # scan that every search does bounded, to a few ms).
 MAX_PENDING = 100_000
+# While the collection is being searched, writers keep the backlog far smaller: each search
+# then scans at most this many vectors exactly (under a millisecond), and a write waits for
+# the graph about as long as real Chroma's always does. A bulk load nobody searches meanwhile
+# runs at full speed.
+SEARCHED_MAX_PENDING = 8_192
+SEARCHED_WITHIN_S = 10.0
 
 
 class Segment:
@@ -74,6 +85,7 @@ class Segment:
         self._columns: Optional[Columns] = None
         self._last_seq = 0
         self._dirty = 0
+        self._saved_indexed = 0  # vectors in the graph of the checkpoint last loaded or saved
         # Set (under the write lock) when the collection is deleted: handles still held
         # elsewhere must not write rows for a collection that no longer exists.
         self.dropped = False
@@ -138,6 +150,8 @@ class Segment:
                 self._last_seq = max(self._last_seq, loaded.last_seq)
                 self._dirty = loaded.dirty
                 self._index = loaded.index
+                if loaded.index is not None:
+                    self._saved_indexed = loaded.index.indexed
         return self._index
 
     def _columns_for(self, index: VectorIndex) -> Columns:
@@ -149,14 +163,29 @@ class Segment:
         return self._columns
 
     def checkpoint(self, force: bool = False) -> None:
-        """Save the index so that reopening replays little; call with the write lock held."""
+        """Save the index so that reopening replays and rebuilds little: when it holds changes
+        or graph building since the last checkpoint. Call with the write lock held (or the read
+        lock, from the indexer alone: writers are kept out, searches go on)."""
         index = self._index
         if self.index_folder is None or index is None or self.dropped:
             return
-        if self._dirty == 0 and not force:
+        indexed = index.indexed
+        if self._dirty == 0 and indexed <= self._saved_indexed and not force:
             return
         recovery.checkpoint(self.store, self.cid, index, self.index_folder, self._last_seq)
         self._dirty = 0
+        self._saved_indexed = indexed
+
+    def checkpoint_built_graph(self) -> None:
+        """After the builder has drained the backlog: save the graph it built when that is a
+        lot of work to redo (see BUILT_CHECKPOINT_MIN)."""
+        index = self._index
+        if index is None or self.dropped or self.index_folder is None or index.pending:
+            return
+        if index.indexed - self._saved_indexed < BUILT_CHECKPOINT_MIN:
+            return
+        with self.lock.read():
+            self.checkpoint()
 
     def _after_write(self, changed: int) -> None:
         index = self._index
@@ -228,11 +257,14 @@ class Segment:
 
     def _hold_back(self) -> None:
         """A writer far ahead of the graph builder helps it until the backlog (searched
-        exactly, so it slows every query) is back to MAX_PENDING; without the segment lock,
+        exactly, so it slows every query) is back to its bound; without the segment lock,
         so searches go on meanwhile."""
         index = self._index
-        if index is not None and index.pending > MAX_PENDING and not self.dropped:
-            index.flush(index.pending - MAX_PENDING)
+        if index is None or self.dropped:
+            return
+        bound = SEARCHED_MAX_PENDING if index.searched_within(SEARCHED_WITHIN_S) else MAX_PENDING
+        if index.pending > bound:
+            index.flush(index.pending - bound)
 
     def _write_rows(self, conn: sqlite3.Connection, mode: str, batch: RecordBatch) -> Written:
         """The SQLite half of a write (call inside ``store.tx()``)."""
@@ -441,6 +473,52 @@ class Segment:
             per_query.append(rows)
             per_dist.append(ds)
         return query_result(per_query, per_dist, include)
+
+    def sparse_knn(
+        self,
+        key: str,
+        query: SparseVector,
+        k: int,
+        where: Optional[WhereNode],
+        where_document: Optional[DocNode],
+        ids: Optional[List[str]],
+        bm25: bool = False,
+    ) -> Tuple[List[str], List[float]]:
+        """The ``k`` records whose sparse vector at metadata ``key`` has the largest dot product
+        with ``query`` (among those matching the filters), best first, with their scores
+        ``1 - dot`` (lower is better, as real Chroma scores them). Ties go to the record
+        written first. With ``bm25``, query terms are weighted by their inverse document
+        frequency among the collection's records."""
+        self.sync()
+        with self.lock.read():
+            index = self._index_or_none()
+            if index is None:
+                return [], []
+            sparse = self._columns_for(index).sparse.get(key)
+            if sparse is None:
+                return [], []
+            mask = self._mask(index, where, where_document)
+            if ids is not None:
+                with self.store.read() as conn:
+                    found = records.existing(conn, self.cid, ids)
+                id_mask = np.zeros(index.n, dtype=np.bool_)
+                id_mask[index.slots_for(r.label for r in found.values())] = True
+                mask = id_mask if mask is None else mask & id_mask
+            live = index.live_mask()
+            total = index.count if bm25 else None
+            slots, dots = sparse.search(query, k, live, mask, total)
+            labels = index.rowids_at(slots)
+        ranked = sorted(zip((-dots).tolist(), labels.tolist()))[:k]
+        with self.store.read() as conn:
+            fetched = records.fetch(conn, [label for _, label in ranked], "r.id FROM records r")
+        out_ids: List[str] = []
+        scores: List[float] = []
+        for neg_dot, label in ranked:
+            row = fetched.get(label)
+            if row is not None:
+                out_ids.append(row[1])
+                scores.append(1.0 + neg_dot)
+        return out_ids, scores
 
     def count(self) -> int:
         self.sync()

@@ -11,10 +11,13 @@ from typing import Any, Dict, List, Mapping, Optional
 import numpy as np
 from numpy.typing import NDArray
 
+from chromadb.base_types import SparseVector, is_sparse_json
 from chromadb.errors import DuplicateIDError, InvalidArgumentError, InvalidDimensionException
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# Sparse vector indices are unsigned 32-bit numbers in real Chroma.
+_UINT32_MAX = 2**32 - 1
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 SPACES = ("l2", "ip", "cosine")
 
@@ -136,9 +139,39 @@ def _check_list(key: str, value: List[Any]) -> None:
         _check_value(key, item, allow_none=False)
 
 
+def _sparse_value(key: str, value: Any) -> SparseVector:
+    """A metadata value that is a sparse vector (or its tagged JSON form), checked."""
+    try:
+        if isinstance(value, SparseVector):
+            value.__post_init__()  # its fields may have changed since construction
+            vector = value
+        else:
+            vector = SparseVector.from_dict(value)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"Invalid sparse vector for metadata key {key!r}: {exc}"
+        ) from None
+    for i, x in enumerate(vector.values):
+        if not math.isfinite(float(x)):
+            raise InvalidArgumentError(
+                f"Sparse vector for metadata key {key!r} has a value that is not finite "
+                f"at position {i}: {x}"
+            )
+    for i, index in enumerate(vector.indices):
+        if index > _UINT32_MAX:
+            raise InvalidArgumentError(
+                f"Sparse vector for metadata key {key!r} has an index that does not fit in "
+                f"32 bits at position {i}: {index}"
+            )
+    return vector
+
+
 def _check_value(key: str, value: Any, allow_none: bool, allow_list: bool = False) -> None:
     if allow_list and isinstance(value, list):
         _check_list(key, value)
+        return
+    if isinstance(value, SparseVector) or is_sparse_json(value):
+        _sparse_value(key, value)
         return
     if value is None:
         if allow_none:
@@ -182,6 +215,8 @@ def validate_metadata(
         _check_value(key, value, allow_none_values, allow_lists)
         if isinstance(value, np.generic):
             value = value.item()
+        elif isinstance(value, SparseVector) or is_sparse_json(value):
+            value = _sparse_value(key, value)
         out[key] = value
     return out
 

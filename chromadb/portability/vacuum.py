@@ -68,9 +68,7 @@ def vacuum_folder(path: str) -> Tuple[int, int]:
                 if os.path.isdir(folder) and _has_dead_slots(folder):
                     shutil.rmtree(folder)
                     dropped.append(name)
-        with store.read() as conn:
-            conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.vacuum()
     finally:
         store.close()
     if dropped:

@@ -12,6 +12,7 @@ import pydantic_core
 from fastapi.responses import Response
 
 from chromadb.api.types import PyEmbeddings
+from chromadb.base_types import SparseVector
 from chromadb.errors import InvalidArgumentError
 
 JSON_MEDIA_TYPE = "application/json"
@@ -25,9 +26,26 @@ def _default(value: Any) -> Any:
         return value.item()
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, SparseVector):
+        return value.to_dict()
     if isinstance(value, memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError(f"Cannot encode {type(value).__name__} as JSON")
+
+
+def tagged_metadatas(metadatas: Any, nested: bool = False) -> Any:
+    """Metadatas with their sparse vectors in the tagged JSON form clients read (pydantic's
+    encoder would write a dataclass as a plain object, without the tag)."""
+    if not isinstance(metadatas, list):
+        return metadatas
+    if nested:
+        return [tagged_metadatas(inner) for inner in metadatas]
+    out = []
+    for meta in metadatas:
+        if isinstance(meta, dict) and any(isinstance(v, SparseVector) for v in meta.values()):
+            meta = {k: v.to_dict() if isinstance(v, SparseVector) else v for k, v in meta.items()}
+        out.append(meta)
+    return out
 
 
 def dumps(value: Any) -> bytes:

@@ -25,7 +25,7 @@ from chromadb.api.types import (
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
 from chromadb.errors import InvalidArgumentError
 from chromadb.server import models as m
-from chromadb.server.codec import decode_embeddings, json_response
+from chromadb.server.codec import decode_embeddings, json_response, tagged_metadatas
 from chromadb.server.deps import ApiDep, PageSize, check_batch_size, collection_id, is_v1, json_body
 from chromadb.server.shapes import caller_of, collection_json, configuration_in, result_json
 
@@ -278,7 +278,9 @@ def search(
         )
     searches = parse_searches(body.searches)
     result = api._search(cid, searches, tenant=tenant, database=database)
-    return json_response(dict(result))
+    answer = dict(result)
+    answer["metadatas"] = tagged_metadatas(answer.get("metadatas"), nested=True)
+    return json_response(answer)
 
 
 _READ_LEVELS = ("index_and_wal", "index_only", "index_and_bounded_wal")

@@ -4,7 +4,8 @@ The test fills a collection on our server with random records, the 3.x client
 builds each search with its own builders (scenarios/search_v3.mjs) and sends it
 through ``collection.search``. Every answer is compared with our Python engine's
 answer to the same search (built with our Python builders, run embedded on the
-same records) and every ranking with a brute-force numpy reference.
+same records) and every ranking with a brute-force numpy reference: squared L2
+for the dense key, ``1 - dot`` for the sparse key ``sp``, RRF by its formula.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import pytest
 
 import chromadb
-from chromadb import K, Knn, Rrf, Search
+from chromadb import K, Knn, Rrf, Schema, Search, SparseVector, SparseVectorIndexConfig
 from chromadb.execution.expression import GroupBy, MaxK, MinK
 
 from . import installers
@@ -34,6 +35,8 @@ N, DIM = 90, 6
 CATS = ("a", "b", "c")
 COLOURS = ("red", "green", "blue", "amber", "grey")
 SOME_IDS = ["r007", "r011", "r042"]
+VOCAB = 12
+SPARSE_QUERY = {"indices": [2, 5, 7], "values": [1.0, 0.5, 2.0]}
 
 
 class Data:
@@ -47,6 +50,16 @@ class Data:
             {"cat": CATS[i % 3], "n": i, "w": round(float(rng.random()), 4)} for i in range(N)
         ]
         self.docs = [f"record {i} is {COLOURS[(i * 7) % 5]}" for i in range(N)]
+        # Sparse vectors (values in quarters, exact in float32) on about four records in five.
+        self.sparse: list[dict[str, list[Any]] | None] = []
+        for _ in range(N):
+            if rng.random() < 0.2:
+                self.sparse.append(None)
+                continue
+            indices = sorted(int(x) for x in rng.choice(VOCAB, size=3, replace=False))
+            self.sparse.append(
+                {"indices": indices, "values": [int(v) / 4 for v in rng.integers(1, 9, size=3)]}
+            )
         q = rng.standard_normal((2, DIM)).astype(np.float32)
         self.queries = {"q1": q[0].tolist(), "q2": q[1].tolist()}
 
@@ -61,10 +74,37 @@ class Data:
         order = [int(i) for i in np.argsort(self.distances(name), kind="stable") if keep(int(i))]
         return order[:limit]
 
+    def sparse_nearest(self, limit: int, keep: Callable[[int], bool] = lambda i: True) -> list[int]:
+        """Records sharing a term with the sparse query, by ``1 - dot`` then id."""
+        scored = [(self.sparse_score(i), self.ids[i], i) for i in range(N) if keep(i)]
+        return [i for score, _, i in sorted(x for x in scored if x[0] is not None)][:limit]
+
+    def sparse_score(self, i: int) -> float | None:
+        vector = self.sparse[i]
+        q = dict(zip(SPARSE_QUERY["indices"], SPARSE_QUERY["values"]))
+        if vector is None or not set(vector["indices"]) & set(q):
+            return None
+        return 1.0 - sum(v * q.get(j, 0.0) for j, v in zip(vector["indices"], vector["values"]))
+
+    def wire_meta(self, i: int) -> dict[str, Any]:
+        """Record i's metadata as the 3.x client reads it back."""
+        vector = self.sparse[i]
+        return self.metas[i] if vector is None else {**self.metas[i], "sp": vector}
+
     def fill(self, collection: Any) -> None:
+        metas = [
+            m if v is None else {**m, "sp": SparseVector(indices=v["indices"], values=v["values"])}
+            for m, v in zip(self.metas, self.sparse)
+        ]
         collection.add(
-            ids=self.ids, embeddings=self.emb.tolist(), metadatas=self.metas, documents=self.docs
+            ids=self.ids, embeddings=self.emb.tolist(), metadatas=metas, documents=self.docs
         )
+
+
+def sparse_schema() -> Schema:
+    schema = Schema()
+    schema.create_index(config=SparseVectorIndexConfig(), key="sp")
+    return schema
 
 
 def python_searches(data: Data) -> dict[str, Search]:
@@ -110,6 +150,29 @@ def python_searches(data: Data) -> dict[str, Search]:
         .group_by(GroupBy(keys=[K("cat")], aggregate=MaxK(keys=[K("n")], k=1)))
         .select(K.SCORE, K.METADATA),
         "string_query": Search().rank(Knn(query=q1, limit=20)).limit(10).select(K.SCORE),
+        "sparse_knn": Search()
+        .rank(Knn(query=SparseVector(**SPARSE_QUERY), key="sp", limit=15))
+        .limit(12)
+        .select(K.SCORE, K.METADATA),
+        "hybrid_rrf": Search()
+        .where(K("n") < 80)
+        .rank(
+            Rrf(
+                ranks=[
+                    Knn(query=q1, limit=25, return_rank=True, default=100),
+                    Knn(
+                        query=SparseVector(**SPARSE_QUERY),
+                        key="sp",
+                        limit=25,
+                        return_rank=True,
+                        default=100,
+                    ),
+                ],
+                weights=[1, 2],
+            )
+        )
+        .limit(10)
+        .select(K.SCORE),
     }
 
 
@@ -128,11 +191,20 @@ def scenario(
     data = Data()
     host, port = compat_server.url.removeprefix("http://").split(":")
     remote = chromadb.HttpClient(host=host, port=int(port))
-    data.fill(remote.create_collection("js_search_v3"))
+    data.fill(remote.create_collection("js_search_v3", schema=sparse_schema()))
+    remote.create_collection("js_search_v3_writes", schema=sparse_schema())
     folder = tmp_path_factory.mktemp("js-search")
     plan = folder / "plan.json"
     plan.write_text(
-        json.dumps({"collection": "js_search_v3", "queries": data.queries, "some_ids": SOME_IDS})
+        json.dumps(
+            {
+                "collection": "js_search_v3",
+                "writes_collection": "js_search_v3_writes",
+                "queries": data.queries,
+                "sparse_query": SPARSE_QUERY,
+                "some_ids": SOME_IDS,
+            }
+        )
     )
     mark = compat_server.log_mark()
     out = run_scenario(
@@ -141,7 +213,7 @@ def scenario(
         server=compat_server,
     )
     local = chromadb.PersistentClient(path=str(folder / "engine"))
-    collection = local.create_collection("js_search_v3")
+    collection = local.create_collection("js_search_v3", schema=sparse_schema())
     data.fill(collection)
     engine = {name: collection.search(s) for name, s in python_searches(data).items()}
     return {
@@ -164,9 +236,20 @@ def _ids(data: Data, positions: list[int]) -> list[str]:
 def test_official_client_ran_and_used_the_search_route(scenario: dict[str, Any]) -> None:
     assert scenario["out"]["client_version"] == VERSION
     searches = [r for r in scenario["requests"] if r.endswith("/search")]
-    # one request per case, plus one carrying three searches
-    assert len(searches) == len(scenario["out"]["cases"]) + 1, scenario["requests"]
+    # one request per case, one carrying three searches, one on the collection it wrote
+    assert len(searches) == len(scenario["out"]["cases"]) + 2, scenario["requests"]
     assert all(r.startswith("POST /api/v2/tenants/") for r in searches)
+
+
+def _plain(value: Any) -> Any:
+    """Sparse vectors as the 3.x client reads them: ``{indices, values}``."""
+    if isinstance(value, SparseVector):
+        return {"indices": list(value.indices), "values": list(value.values)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 @pytest.mark.parametrize("name", list(python_searches(Data())))
@@ -177,7 +260,7 @@ def test_answer_equals_our_python_engine(scenario: dict[str, Any], name: str) ->
     assert got["select"] == want["select"]
     for column in ("documents", "metadatas"):
         # the 3.x client turns an unselected column into [null] per search
-        assert got[column] == [None if c is None else c for c in want[column] or [None]]
+        assert got[column] == _plain(want[column] or [None])
     for column in ("scores", "embeddings"):
         for got_one, want_one in zip(got[column], want[column] or [None]):
             if want_one is None:
@@ -197,7 +280,7 @@ def test_dense_knn_matches_brute_force(scenario: dict[str, Any]) -> None:
     rows = case["rows"][0]
     assert [r["id"] for r in rows] == _ids(data, top)
     assert [r["document"] for r in rows] == [data.docs[i] for i in top]
-    assert [r["metadata"] for r in rows] == [data.metas[i] for i in top]
+    assert [r["metadata"] for r in rows] == [data.wire_meta(i) for i in top]
     assert case["payload"]["rank"] == {
         "$knn": {"query": data.queries["q1"], "key": "#embedding", "limit": 20}
     }
@@ -279,3 +362,43 @@ def test_several_searches_in_one_call(scenario: dict[str, Any]) -> None:
     assert many["result"]["ids"] == [s["result"]["ids"][0] for s in singles]
     assert many["result"]["select"] == [s["result"]["select"][0] for s in singles]
     assert many["rows"] == [s["rows"][0] for s in singles]
+
+
+def test_sparse_knn_matches_brute_force(scenario: dict[str, Any]) -> None:
+    data: Data = scenario["data"]
+    case = _case(scenario, "sparse_knn")
+    top = data.sparse_nearest(12)
+    assert case["payload"]["rank"]["$knn"]["query"] == SPARSE_QUERY  # untagged on the wire
+    assert case["result"]["ids"] == [_ids(data, top)]
+    assert np.allclose(case["result"]["scores"][0], [data.sparse_score(i) for i in top])
+    assert [r["metadata"] for r in case["rows"][0]] == [data.wire_meta(i) for i in top]
+
+
+def test_hybrid_rrf_of_dense_and_sparse_matches_the_formula(scenario: dict[str, Any]) -> None:
+    data: Data = scenario["data"]
+    weights, k, default = [1, 2], 60, 100
+
+    def kept(i: int) -> bool:
+        return bool(data.metas[i]["n"] < 80)
+
+    ranks = [
+        {i: pos for pos, i in enumerate(data.nearest("q1", 25, kept))},
+        {i: pos for pos, i in enumerate(data.sparse_nearest(25, kept))},
+    ]
+    candidates = set(ranks[0]) | set(ranks[1])
+    fused = {
+        i: -sum(w / (k + r.get(i, default)) for w, r in zip(weights, ranks)) for i in candidates
+    }
+    top = sorted(candidates, key=lambda i: (fused[i], data.ids[i]))[:10]
+    result = _case(scenario, "hybrid_rrf")["result"]
+    assert result["ids"] == [_ids(data, top)]
+    assert np.allclose(result["scores"][0], [fused[i] for i in top], rtol=1e-9)
+
+
+def test_sparse_vectors_written_by_the_client_are_indexed(scenario: dict[str, Any]) -> None:
+    rows = scenario["out"]["writes"]["rows"][0]
+    # 1 - dot with {4: 1}: w1 scores 1 - 2, w2 1 - 0.5; w3 has no sparse vector
+    assert rows == [
+        {"id": "w1", "metadata": {"sp": {"indices": [1, 4], "values": [1, 2]}}, "score": -1},
+        {"id": "w2", "metadata": {"sp": {"indices": [4], "values": [0.5]}}, "score": 0.5},
+    ]

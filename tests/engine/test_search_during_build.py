@@ -195,3 +195,31 @@ def test_fair_lock_serves_in_arrival_order() -> None:
     finally:
         done.set()
         b.join()
+
+
+def test_writes_to_a_searched_collection_keep_the_exact_backlog_small(
+    tmp_path, vectors, fresh_systems, monkeypatch
+) -> None:
+    """While a collection is being searched, each write returns with at most the bound of
+    vectors still outside the graph (what every search scans exactly); a bulk load that
+    nobody searches is not held back."""
+    from chromadb.engine import segment as segment_module
+
+    monkeypatch.setattr(segment_module, "SEARCHED_MAX_PENDING", 500)
+    client = chromadb.PersistentClient(str(tmp_path / "db"))
+    bulk = client.create_collection("bulk", embedding_function=None)
+    bulk.add(ids=[f"b{i}" for i in range(5_000)], embeddings=vectors[:5_000])
+    assert client._api._segment(bulk.id).pending() > 500  # type: ignore[attr-defined]
+
+    col = client.create_collection("searched", embedding_function=None)
+    col.add(ids=["first"], embeddings=vectors[:1])
+    col.query(query_embeddings=vectors[:1], n_results=1)
+    segment = client._api._segment(col.id)  # type: ignore[attr-defined]
+    for start in range(1, 4_001, 1_000):
+        col.add(
+            ids=[f"s{i}" for i in range(start, start + 1_000)],
+            embeddings=vectors[start : start + 1_000],
+        )
+        assert segment.pending() <= 500
+        res = col.query(query_embeddings=vectors[start + 999 : start + 1_000], n_results=1)
+        assert res["ids"] == [[f"s{start + 999}"]]

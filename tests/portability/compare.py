@@ -6,7 +6,6 @@ from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
-import chromadb
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
 
 
@@ -87,17 +86,3 @@ def mismatches(
                     f"{c['name']}/{rid}: metadata {got['metadatas'][i]} != {want['metadata']}"
                 )
     return problems
-
-
-def list_metadata_supported() -> bool:
-    """Whether our engine stores list-valued metadata (Chroma 1.x's), probed in memory."""
-    client = chromadb.EphemeralClient()
-    name = "probe_list_metadata"
-    col = client.get_or_create_collection(name, embedding_function=None)
-    try:
-        col.add(ids=["x"], embeddings=[[1.0]], metadatas=[{"tags": ["a"]}])
-        return True
-    except Exception:
-        return False
-    finally:
-        client.delete_collection(name)

@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Dict
+from typing import Dict
 
 import pytest
 
 import chromadb
 from chromadb.api.client import clear_system_cache
 from chromadb.cli import main
-from tests.portability.compare import list_metadata_supported, mismatches, places
+from tests.portability.compare import mismatches, places
 from tests.portability.conftest import VERSIONS, ChromaFolder, file_hashes
 
 pytestmark = pytest.mark.slow
 
 
 LISTS = "with_lists"  # the 1.x collection with list-valued metadata
-
-
-def _without_lists(expected: Dict[str, Any]) -> Dict[str, Any]:
-    return {**expected, "collections": [c for c in expected["collections"] if c["name"] != LISTS]}
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -35,10 +31,6 @@ def test_import_brings_every_record_and_leaves_the_source_alone(
     source = chroma_folders[version]
     expected = source.expected
     args = ["import", str(source.path), "--path", str(tmp_path / "ours"), "--quiet"]
-    if not list_metadata_supported():  # test_list_metadata_from_chroma_1x covers that part
-        expected = _without_lists(expected)
-        for c in expected["collections"]:
-            args += ["--collection", c["name"]]
     try:
         assert main(args) == 0
         summary = capsys.readouterr().out
@@ -75,8 +67,6 @@ def test_list_metadata_is_read_from_chroma_1x(chroma_folders: Dict[str, ChromaFo
 def test_list_metadata_from_chroma_1x(
     chroma_folders: Dict[str, ChromaFolder], tmp_path: Path
 ) -> None:
-    if not list_metadata_supported():
-        pytest.xfail("list-valued metadata (Chroma 1.x) is not stored by the engine yet")
     source = chroma_folders["1.5.9"]
     dest = str(tmp_path / "ours")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import chromadb
@@ -23,7 +24,7 @@ def test_vacuum_gives_space_back_and_keeps_live_records(tmp_path: Path) -> None:
         col.add(
             ids=[f"r{i}" for i in range(n)],
             embeddings=[[float(i), float(i % 13), float(i % 5), 1.0] for i in range(n)],
-            documents=[f"document {i} " * 8 for i in range(n)],
+            documents=[f"document {i} " * 24 for i in range(n)],
         )
         col.delete(ids=[f"r{i}" for i in range(n) if i % 4])
         clear_system_cache()
@@ -37,7 +38,7 @@ def test_vacuum_gives_space_back_and_keeps_live_records(tmp_path: Path) -> None:
         assert sorted(col.get(include=[])["ids"]) == sorted(f"r{i}" for i in range(0, n, 4))
         hit = col.query(query_embeddings=[[400.0, 400 % 13, 0.0, 1.0]], n_results=1)
         assert hit["ids"] == [["r400"]]
-        assert col.get(ids=["r8"])["documents"] == ["document 8 " * 8]
+        assert col.get(ids=["r8"])["documents"] == ["document 8 " * 24]
     finally:
         clear_system_cache()
 
@@ -50,3 +51,36 @@ def test_vacuum_refuses_a_folder_in_use(tmp_path: Path, capsys: pytest.CaptureFi
     finally:
         clear_system_cache()
     assert "in use" in capsys.readouterr().err
+
+
+def test_vacuum_moves_an_older_folder_to_the_larger_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders made before 32 KiB pages (4 KiB: two 384-d embeddings a page, a quarter of it
+    empty) are rewritten at the new page size, every record kept."""
+    import sqlite3
+
+    from chromadb.engine import store
+
+    path = str(tmp_path / "old")
+    vectors = np.random.default_rng(3).normal(size=(5000, 384)).astype(np.float32)
+    try:
+        monkeypatch.setattr(store, "PAGE_SIZE", 4096)
+        col = chromadb.PersistentClient(path=path).create_collection(
+            "pages", embedding_function=None
+        )
+        col.add(ids=[f"p{i}" for i in range(5000)], embeddings=vectors)
+        clear_system_cache()
+        monkeypatch.undo()
+        before = folder_bytes(path)
+        assert main(["vacuum", "--path", path]) == 0
+        with sqlite3.connect(Path(path) / "chroma.sqlite3") as conn:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == store.PAGE_SIZE
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert folder_bytes(path) < before
+        col = chromadb.PersistentClient(path=path).get_collection("pages", embedding_function=None)
+        got = col.get(ids=["p17"], include=["embeddings"])["embeddings"]
+        assert np.array_equal(np.asarray(got[0], dtype=np.float32), vectors[17])
+        assert col.query(query_embeddings=vectors[42:43], n_results=1)["ids"] == [["p42"]]
+    finally:
+        clear_system_cache()

@@ -152,11 +152,22 @@ def test_search_round_trips_through_from_dict(text: str) -> None:
         {"$div": {"left": {"$val": 1}}},
         {"$rrf": {}},
         {"$val": "x"},
+        {"$knn": {"query": {"#type": "sparse_vector", "indices": [1]}}},
+        {"$knn": {"query": {"indices": [1]}}},
     ],
 )
 def test_bad_rank_bodies_are_rejected(body: Dict[str, Any]) -> None:
     with pytest.raises((TypeError, ValueError)):
         Rank.from_dict(body)
+
+
+def test_sparse_queries_parse_tagged_and_bare() -> None:
+    # The Python clients tag a sparse query with #type; npm chromadb 3.x sends it bare.
+    tagged = {"#type": "sparse_vector", "indices": [1, 4], "values": [0.5, 2.0]}
+    bare = {"indices": [1, 4], "values": [0.5, 2.0]}
+    for query in (tagged, bare):
+        knn = Rank.from_dict({"$knn": {"query": query, "key": "sp"}})
+        assert knn.to_dict()["$knn"]["query"] == tagged
 
 
 def test_where_from_dict_shapes() -> None:

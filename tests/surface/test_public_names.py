@@ -45,12 +45,6 @@ INTERNAL_MODULES: Dict[str, str] = {
     "chromadb.api.models.AttachedFunction": "Chroma Cloud attached functions",
     "chromadb.utils.embedding_functions.schemas": "real's JSON-schema files for its own EF configs",
     "chromadb.utils.embedding_functions.chroma_cloud_qwen_embedding_function": "Chroma Cloud's hosted model",
-    "chromadb.utils.embedding_functions.chroma_cloud_splade_embedding_function": "Chroma Cloud's hosted model",
-    # Sparse embedding functions produce sparse vectors: see PENDING_SEARCH.
-    "chromadb.utils.embedding_functions.bm25_embedding_function": "sparse vectors (PENDING_SEARCH)",
-    "chromadb.utils.embedding_functions.chroma_bm25_embedding_function": "sparse vectors (PENDING_SEARCH)",
-    "chromadb.utils.embedding_functions.fastembed_sparse_embedding_function": "sparse vectors (PENDING_SEARCH)",
-    "chromadb.utils.embedding_functions.huggingface_sparse_embedding_function": "sparse vectors (PENDING_SEARCH)",
 }
 
 # Single names that are internals: Rust bindings, telemetry, Chroma Cloud.
@@ -81,20 +75,10 @@ INTERNAL_NAMES: Dict[str, str] = {
     "get_fqn": "real's dotted-path loader for its own components",
     "LEGACY_ERROR": "real's message for removed pre-0.4 settings; ours serves those settings",
     "RoutingMode": "real's distributed-mode routing",
-    "sparse_embedding_utils": "sparse vectors: see PENDING_SEARCH",
 }
 
-# Not yet ours: the Search API and sparse vectors (DESIGN.md, "Search API and sparse vectors").
-PENDING_SEARCH = {
-    # (K, Key, Knn, Rrf, SearchResult, SearchResultRow have landed: tests/search.)
-    "Abs", "Aggregate", "And", "Contains", "Div", "Eq", "Exp", "GroupBy", "Gt", "Gte", "In",
-    "Limit", "Log", "Lt", "Lte", "Max", "MaxK", "Min", "MinK", "Mul", "Ne",
-    "Nin", "NotContains", "NotRegex", "Or", "Rank", "Regex", "SearchWhere", "Select", "Sub", "Sum",
-    "Val",
-    # Sparse embedding functions (their vectors feed the sparse index).
-    "Bm25EmbeddingFunction", "ChromaBm25EmbeddingFunction", "FastembedSparseEmbeddingFunction",
-    "HuggingFaceSparseEmbeddingFunction", "ChromaCloudSpladeEmbeddingFunction",
-}  # fmt: skip
+# Not yet ours: nothing left of the Search API and sparse vectors (tests/search has them).
+PENDING_SEARCH: Set[str] = set()
 
 
 # Not yet ours, module by module (None: the whole module); each leaves this list when it lands.

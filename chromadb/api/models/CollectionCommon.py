@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TypeVar, Union, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    List,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+    cast,
+)
 from uuid import UUID
 
 import numpy as np
@@ -18,7 +29,7 @@ from chromadb.api.collection_configuration import (
     schema_json_of,
 )
 from chromadb.api.models import rules
-from chromadb.api.schema import Schema
+from chromadb.api.schema import DOCUMENT_KEY, Schema
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
@@ -35,7 +46,9 @@ from chromadb.api.types import (
     normalize_include,
     seed_result,
 )
+from chromadb.base_types import SparseVector
 from chromadb.errors import ChromaError, InvalidArgumentError
+from chromadb.utils.embedding_functions.registry import build_sparse_embedding_function
 
 if TYPE_CHECKING:
     from chromadb.api import API
@@ -209,8 +222,20 @@ class CollectionCommon:
                 )
 
         def embed(knn: Knn) -> Knn:
-            if not isinstance(knn.query, str) or _key_name(knn.key) != EMBEDDING_KEY:
+            if not isinstance(knn.query, str):
                 return knn
+            key = _key_name(knn.key)
+            if key != EMBEDDING_KEY:
+                ef = self._sparse_function(key)
+                if ef is None:
+                    raise InvalidArgumentError(
+                        f"Cannot embed string query for key '{key}': no sparse vector index "
+                        "with an embedding function on this key in the collection's schema. "
+                        "Please provide a SparseVector query or configure an embedding "
+                        "function for this key in the schema."
+                    )
+                found = sparse_embed(ef, [knn.query], query=True)
+                return replace(knn, query=found[0])
             ef = self._embedding_function
             query_fn = getattr(ef, "embed_query", None)
             vectors = (
@@ -219,6 +244,73 @@ class CollectionCommon:
             return replace(knn, query=[float(x) for x in as_lists(vectors)[0]])  # type: ignore[index]
 
         return [s if s._rank is None else s._copy(rank=map_knns(s._rank, embed)) for s in items]
+
+    # -- sparse vectors --------------------------------------------------------------------------
+    def _sparse_targets(self) -> Dict[str, Tuple[str, Any]]:
+        """The schema's sparse vector indexes that fill themselves: metadata key -> (source
+        key, embedding function)."""
+        cached: Optional[Dict[str, Tuple[str, Any]]] = getattr(self, "_sparse_cache", None)
+        if cached is None:
+            cached = {}
+            for key, config in self.schema.sparse_indexes().items():
+                source = config.get("source_key")
+                ef = self._sparse_function(key, config)
+                if source is not None and ef is not None:
+                    cached[key] = (source, ef)
+            self._sparse_cache = cached
+        return cached
+
+    def _sparse_function(self, key: str, config: Optional[Dict[str, Any]] = None) -> Any:
+        """The sparse embedding function of the index on ``key``, rebuilt from the schema."""
+        functions: Dict[str, Any] = self.__dict__.setdefault("_sparse_functions", {})
+        if key in functions:
+            return functions[key]
+        if config is None:
+            config = self.schema.sparse_indexes().get(key)
+        described = (config or {}).get("embedding_function") or {}
+        ef = None
+        if described.get("type") == "known" and described.get("name"):
+            ef = build_sparse_embedding_function(described["name"], described.get("config") or {})
+        functions[key] = ef
+        return ef
+
+    def _with_sparse_vectors(
+        self, metadatas: Optional[Metadatas], documents: Optional[Documents], n: int
+    ) -> Optional[Metadatas]:
+        """The metadatas with each self-filling sparse index's vector added where a record
+        lacks it: embedded from the record's document (source ``#document``) or from the
+        string at the source metadata key (as real Chroma's client does)."""
+        targets = self._sparse_targets()
+        if not targets or (metadatas is None and documents is None):
+            return metadatas
+        rows: List[Dict[str, Any]] = (
+            [dict(m) if m else {} for m in metadatas]
+            if metadatas is not None
+            else [{} for _ in range(n)]
+        )
+        for target, (source, ef) in targets.items():
+            positions: List[int] = []
+            texts: List[str] = []
+            for i, row in enumerate(rows):
+                if target in row:
+                    continue
+                if source == DOCUMENT_KEY:
+                    text = documents[i] if documents is not None and i < len(documents) else None
+                else:
+                    text = row.get(source)
+                if isinstance(text, str):
+                    positions.append(i)
+                    texts.append(text)
+            if not texts:
+                continue
+            vectors = sparse_embed(ef, texts, query=False)
+            if len(vectors) != len(texts):
+                raise InvalidArgumentError(
+                    "Sparse embedding function returned unexpected number of embeddings."
+                )
+            for i, vector in zip(positions, vectors):
+                rows[i][target] = vector
+        return cast(Metadatas, [row or None for row in rows])
 
     def _delete_args(self, ids: Any, where: Any, where_document: Any, limit: Any) -> Dict[str, Any]:
         id_list = maybe_cast_one_to_many(ids)
@@ -311,6 +403,7 @@ class CollectionCommon:
             rules.check_metadatas_not_empty(metas, op)
         docs = maybe_cast_one_to_many(documents)
         uri_list = maybe_cast_one_to_many(uris)
+        metas = self._with_sparse_vectors(metas, docs, len(id_list))
         if emb is None and docs is not None:
             if len(docs) != len(id_list):
                 raise InvalidArgumentError(
@@ -320,4 +413,19 @@ class CollectionCommon:
         return id_list, emb, metas, docs, uri_list
 
 
-__all__ = ["CollectionCommon", "validation_context"]
+def sparse_embed(ef: Any, texts: List[str], query: bool) -> List[SparseVector]:
+    """``texts`` embedded by a sparse embedding function (``embed_query`` for queries, when it
+    has one), checked to be sparse vectors."""
+    embed_query = getattr(ef, "embed_query", None) if query else None
+    try:
+        found = embed_query(texts) if callable(embed_query) else ef(texts)
+    except ChromaError:
+        raise
+    except Exception as exc:
+        raise ChromaError(f"Sparse embedding failed: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(found, list) or not all(isinstance(v, SparseVector) for v in found):
+        raise InvalidArgumentError("Expected the sparse embedding function to return SparseVectors")
+    return found
+
+
+__all__ = ["CollectionCommon", "sparse_embed", "validation_context"]

@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Optional, Set, Union
 
 import numpy as np
 
+from chromadb.base_types import SPARSE_VECTOR_TYPE_VALUE, TYPE_KEY, SparseVector
+
 # The reserved keys: record fields that are not metadata.
 ID_KEY = "#id"
 DOCUMENT_KEY = "#document"
@@ -557,8 +559,8 @@ class Knn(Rank):
         q = self.query
         if isinstance(q, np.ndarray):
             return q.tolist()
-        if hasattr(q, "indices") and hasattr(q, "values") and not isinstance(q, dict):
-            return {"indices": list(q.indices), "values": list(q.values)}
+        if isinstance(q, SparseVector):
+            return q.to_dict()
         return q
 
     def to_dict(self) -> Dict[str, Any]:
@@ -596,7 +598,23 @@ class Knn(Rank):
             raise TypeError(f"$knn default must be a number, got {type(default).__name__}")
         if not isinstance(return_rank, bool):
             raise TypeError(f"$knn return_rank must be a boolean, got {type(return_rank).__name__}")
-        return Knn(body["query"], key, limit, default, return_rank)
+        query = body["query"]
+        if isinstance(query, dict):
+            query = _sparse_query(query)
+        return Knn(query, key, limit, default, return_rank)
+
+
+def _sparse_query(query: Dict[str, Any]) -> SparseVector:
+    """A sparse Knn query: the Python clients send the ``#type``-tagged form, npm chromadb 3.x
+    a bare ``{"indices", "values"}``; both are accepted, as Chroma's server does."""
+    if TYPE_KEY not in query and {"indices", "values"} <= set(query):
+        query = {**query, TYPE_KEY: SPARSE_VECTOR_TYPE_VALUE}
+    missing = [k for k in ("indices", "values") if k not in query]
+    if missing:
+        raise ValueError(
+            f"A sparse Knn query needs 'indices' and 'values' (missing {missing[0]!r})"
+        )
+    return SparseVector.from_dict(query)
 
 
 @dataclass

@@ -24,6 +24,13 @@ from chromadb.utils.embedding_functions.amazon_bedrock_embedding_function import
     AmazonBedrockEmbeddingFunction,
 )
 from chromadb.utils.embedding_functions.baseten_embedding_function import BasetenEmbeddingFunction
+from chromadb.utils.embedding_functions.bm25_embedding_function import Bm25EmbeddingFunction
+from chromadb.utils.embedding_functions.chroma_bm25_embedding_function import (
+    ChromaBm25EmbeddingFunction,
+)
+from chromadb.utils.embedding_functions.chroma_cloud_splade_embedding_function import (
+    ChromaCloudSpladeEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.chroma_langchain_embedding_function import (
     ChromaLangchainEmbeddingFunction,
 )
@@ -36,6 +43,9 @@ from chromadb.utils.embedding_functions.errors import (
     EmbeddingServiceError,
     ModelFileError,
 )
+from chromadb.utils.embedding_functions.fastembed_sparse_embedding_function import (
+    FastembedSparseEmbeddingFunction,
+)
 from chromadb.utils.embedding_functions.google_embedding_function import (
     GoogleGeminiEmbeddingFunction,
     GoogleGenaiEmbeddingFunction,
@@ -46,6 +56,9 @@ from chromadb.utils.embedding_functions.google_embedding_function import (
 from chromadb.utils.embedding_functions.huggingface import HuggingFaceEmbeddingFunction
 from chromadb.utils.embedding_functions.huggingface_embedding_function import (
     HuggingFaceEmbeddingServer,
+)
+from chromadb.utils.embedding_functions.huggingface_sparse_embedding_function import (
+    HuggingFaceSparseEmbeddingFunction,
 )
 from chromadb.utils.embedding_functions.instructor_embedding_function import (
     InstructorEmbeddingFunction,
@@ -74,8 +87,11 @@ from chromadb.utils.embedding_functions.perplexity_embedding_function import (
 )
 from chromadb.utils.embedding_functions.registry import (
     build_embedding_function,
+    build_sparse_embedding_function,
     known_embedding_functions,
     register_embedding_function,
+    register_sparse_embedding_function,
+    sparse_known_embedding_functions,
 )
 from chromadb.utils.embedding_functions.roboflow_embedding_function import (
     RoboflowEmbeddingFunction,
@@ -125,14 +141,15 @@ for _cls in (
 # The name Chroma records for its ONNX class; the same function here.
 register_embedding_function(DefaultEmbeddingFunction, "onnx_mini_lm_l6_v2")
 
-# Sparse embedding functions (BM25, SPLADE ...) come with sparse vectors (the Search API).
-sparse_known_embedding_functions: Dict[str, type] = {}
-
-
-def register_sparse_embedding_function(cls: Any, name: str = "") -> Any:
-    """Make a sparse embedding function buildable by name."""
-    sparse_known_embedding_functions[name or cls.name()] = cls
-    return cls
+# Sparse embedding functions: they fill a schema's sparse vector index.
+for _sparse in (
+    ChromaBm25EmbeddingFunction,
+    Bm25EmbeddingFunction,
+    FastembedSparseEmbeddingFunction,
+    HuggingFaceSparseEmbeddingFunction,
+    ChromaCloudSpladeEmbeddingFunction,
+):
+    register_sparse_embedding_function(_sparse)
 
 
 def get_builtins() -> Set[str]:
@@ -150,6 +167,9 @@ def config_to_embedding_function(config: Dict[str, Any]) -> Any:
 __all__ = [
     "AmazonBedrockEmbeddingFunction",
     "BasetenEmbeddingFunction",
+    "Bm25EmbeddingFunction",
+    "ChromaBm25EmbeddingFunction",
+    "ChromaCloudSpladeEmbeddingFunction",
     "ChromaLangchainEmbeddingFunction",
     "CloudflareWorkersAIEmbeddingFunction",
     "CohereEmbeddingFunction",
@@ -157,6 +177,7 @@ __all__ = [
     "EmbeddingFunction",
     "EmbeddingFunctionError",
     "EmbeddingServiceError",
+    "FastembedSparseEmbeddingFunction",
     "GoogleGeminiEmbeddingFunction",
     "GoogleGenaiEmbeddingFunction",
     "GoogleGenerativeAiEmbeddingFunction",
@@ -164,6 +185,7 @@ __all__ = [
     "GoogleVertexEmbeddingFunction",
     "HuggingFaceEmbeddingFunction",
     "HuggingFaceEmbeddingServer",
+    "HuggingFaceSparseEmbeddingFunction",
     "InstructorEmbeddingFunction",
     "JinaEmbeddingFunction",
     "JinaQueryConfig",
@@ -184,6 +206,7 @@ __all__ = [
     "TogetherAIEmbeddingFunction",
     "VoyageAIEmbeddingFunction",
     "build_embedding_function",
+    "build_sparse_embedding_function",
     "config_to_embedding_function",
     "get_builtins",
     "known_embedding_functions",

@@ -13,6 +13,10 @@ import {
   toInclude,
   type RecordsInput,
 } from "./records.js";
+import { fromWireMetadatas } from "./sparse.js";
+import { prepareSearches, type ReadLevel } from "./search/prepare.js";
+import type { SearchLike } from "./search/plan.js";
+import { SearchResult, type SearchResponse } from "./search/result.js";
 import type {
   CollectionMetadata,
   CollectionModel,
@@ -60,6 +64,12 @@ export interface QueryParams {
   include?: IncludeField[];
   /** Search only among these ids. */
   ids?: ID | IDs;
+}
+
+/** Options of `search`. */
+export interface SearchOptions {
+  /** Accepted for compatibility; our server always reads every acknowledged write. */
+  readLevel?: ReadLevel;
 }
 
 /** Arguments of `delete` in object form. With none of them, every record is deleted. */
@@ -191,7 +201,7 @@ export class Collection {
   ): Promise<GetResult>;
   async get(...args: unknown[]): Promise<GetResult> {
     const p = (isParamsObject(args[0]) ? args[0] : positional(args, GET_ORDER)) as GetParams;
-    return this.#transport.request<GetResult>("POST", this.path("/get"), {
+    const result = await this.#transport.request<GetResult>("POST", this.path("/get"), {
       ids: toIds(p.ids),
       where: p.where,
       where_document: p.whereDocument,
@@ -199,6 +209,8 @@ export class Collection {
       offset: p.offset,
       include: toInclude(p.include, GET_DEFAULT),
     });
+    result.metadatas = fromWireMetadatas(result.metadatas);
+    return result;
   }
 
   /** The first records of the collection (10 unless `limit` says otherwise), with embeddings. */
@@ -234,7 +246,7 @@ export class Collection {
       p.queryTexts,
       this.embeddingFunction,
     );
-    return this.#transport.request<QueryResult>("POST", this.path("/query"), {
+    const result = await this.#transport.request<QueryResult>("POST", this.path("/query"), {
       query_embeddings: vectors,
       n_results: p.nResults ?? 10,
       where: p.where,
@@ -242,6 +254,29 @@ export class Collection {
       include: toInclude(p.include, QUERY_DEFAULT),
       ids: toIds(p.ids),
     });
+    result.metadatas = result.metadatas?.map((one) => fromWireMetadatas(one) ?? []) ?? null;
+    return result;
+  }
+
+  /**
+   * Hybrid search: run one `Search` or several in one request. Each is filtered, ranked
+   * (lowest score first), grouped, paged and returns the fields it selects; text `Knn`
+   * queries are embedded with the collection's embedding function.
+   *
+   * ```ts
+   * const result = await collection.search(
+   *   new Search().where(K("colour").eq("red")).rank(Knn({ query: [1, 0, 0] })).limit(2).select(K.SCORE),
+   * );
+   * result.rows()[0]; // [{ id: "a", score: 0 }, ...]
+   * ```
+   */
+  async search(searches: SearchLike | SearchLike[], options: SearchOptions = {}): Promise<SearchResult> {
+    const payloads = await prepareSearches(searches, this.embeddingFunction);
+    const response = await this.#transport.request<SearchResponse>("POST", this.path("/search"), {
+      searches: payloads,
+      read_level: options.readLevel,
+    });
+    return new SearchResult(response);
   }
 
   /**

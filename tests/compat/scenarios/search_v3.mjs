@@ -48,6 +48,7 @@ async function main() {
     embeddingFunction: new PlanEmbeddingFunction(),
   });
   const { q1, q2 } = plan.queries;
+  const sparse = plan.sparse_query;
 
   const cases = {
     knn: new Search()
@@ -91,6 +92,24 @@ async function main() {
       .groupBy(new GroupBy([K("cat")], new MaxK([K("n")], 1)))
       .select(K.SCORE, K.METADATA),
     string_query: new Search().rank(Knn({ query: "q1", limit: 20 })).limit(10).select(K.SCORE),
+    // Sparse queries go out as a bare {indices, values} (the Python clients tag them).
+    sparse_knn: new Search()
+      .rank(Knn({ query: sparse, key: "sp", limit: 15 }))
+      .limit(12)
+      .select(K.SCORE, K.METADATA),
+    hybrid_rrf: new Search()
+      .where(K("n").lt(80))
+      .rank(
+        Rrf({
+          ranks: [
+            Knn({ query: q1, limit: 25, returnRank: true, default: 100 }),
+            Knn({ query: sparse, key: K("sp"), limit: 25, returnRank: true, default: 100 }),
+          ],
+          weights: [1, 2],
+        }),
+      )
+      .limit(10)
+      .select(K.SCORE),
   };
 
   const out = { client_version: chroma.version, cases: {} };
@@ -100,6 +119,21 @@ async function main() {
   }
   const many = await collection.search([cases.knn, cases.rrf, cases.group_min_k]);
   out.many = { result: columns(many), rows: many.rows() };
+
+  // Sparse vectors written by this client (as {indices, values} metadata) are indexed.
+  const writes = await client.getCollection({
+    name: plan.writes_collection,
+    embeddingFunction: new PlanEmbeddingFunction(),
+  });
+  await writes.add({
+    ids: ["w1", "w2", "w3"],
+    embeddings: [q1, q2, q1],
+    metadatas: [{ sp: { indices: [1, 4], values: [1, 2] } }, { sp: { indices: [4], values: [0.5] } }, { tag: "none" }],
+  });
+  const written = await writes.search(
+    new Search().rank(Knn({ query: { indices: [4], values: [1] }, key: "sp" })).select(K.SCORE, K.METADATA),
+  );
+  out.writes = { rows: written.rows() };
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 

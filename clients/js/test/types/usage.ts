@@ -3,9 +3,19 @@
 import {
   ChromaClient,
   ChromaNotFoundError,
+  GroupBy,
+  K,
+  Knn,
+  MinK,
+  ReadLevel,
+  Rrf,
+  Search,
   type GetResult,
   type IEmbeddingFunction,
   type QueryResult,
+  type SearchResult,
+  type SearchResultRow,
+  type SparseVector,
 } from "chromadb";
 
 const embeddingFunction: IEmbeddingFunction = {
@@ -62,4 +72,29 @@ export async function objectForms(client: ChromaClient): Promise<void> {
   await collection.get({ include: ["everything"] });
   // @ts-expect-error ids are strings
   await collection.add({ ids: [1] });
+}
+
+export async function searchForms(client: ChromaClient): Promise<void> {
+  const collection = await client.getCollection({ name: "x", embeddingFunction });
+  const search = new Search()
+    .where(K("year").gte(2020).and(K.DOCUMENT.contains("rose")))
+    .rank(Rrf({ ranks: [Knn({ query: [1, 2], returnRank: true }), Knn({ query: "text", returnRank: true })] }))
+    .groupBy(new GroupBy([K("cat")], new MinK([K.SCORE], 2)))
+    .limit(10, 5)
+    .select(K.DOCUMENT, K.SCORE, "title");
+  const result: SearchResult = await collection.search([search, { rank: Knn({ query: new Float32Array(2) }), limit: 3 }], {
+    readLevel: ReadLevel.INDEX_AND_WAL,
+  });
+  const rows: SearchResultRow[][] = result.rows();
+  const ids: string[][] = result.ids;
+  const scores: (number | null)[] | null = result.scores[0];
+  void [rows, ids, scores];
+  const sparse: SparseVector = { indices: [1, 5], values: [0.5, 2] };
+  const hybrid = await client.createCollection({ name: "h", schema: { defaults: {}, keys: {} } });
+  await hybrid.add({ ids: ["s"], embeddings: [[1, 2]], metadatas: [{ sp: sparse, n: 1 }] });
+  await hybrid.search(new Search().rank(Knn({ query: sparse, key: "sp" })));
+  // @ts-expect-error Knn needs a query
+  Knn({ limit: 3 });
+  // @ts-expect-error read levels are named
+  await collection.search(search, { readLevel: "fresh" });
 }
