@@ -38,13 +38,16 @@ from uuid import UUID
 import numpy as np
 
 from chromadb.api import API
+from chromadb.api.collection_configuration import schema_json_of
 from chromadb.api.models.model import CollectionModel, Database, Tenant
+from chromadb.api.schema import sparse_indexes_of
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
     GetResult,
     QueryResult,
 )
+from chromadb.base_types import SparseVector
 from chromadb.config import DEFAULT_TENANT, Settings, System
 from chromadb.distributed.layout import Layout
 from chromadb.distributed.merge import merge_query, select_get
@@ -52,6 +55,7 @@ from chromadb.distributed.phases import PhaseLock
 from chromadb.distributed.placement import split_by_shard
 from chromadb.distributed.pool import Member, Replica, ReplicaPool, require_ray
 from chromadb.engine import validation as v
+from chromadb.engine.sparse import idf
 from chromadb.errors import BatchSizeExceededError, InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -489,6 +493,79 @@ class RayAPI(API):
         from chromadb.engine.search import run_searches
 
         return run_searches(self, collection_id, searches)
+
+    def _sparse_knn(
+        self,
+        collection_id: UUID,
+        key: str,
+        query: SparseVector,
+        limit: int,
+        where: Any = None,
+        where_document: Any = None,
+        ids: Any = None,
+    ) -> Dict[str, List[Any]]:
+        """The ``limit`` records whose sparse vector at metadata ``key`` is nearest ``query``,
+        as one engine answers it (see the engine's ``_sparse_knn``): every shard gives its own
+        top ``limit``, merged by score, ties by insertion order, which is exact. A ``bm25``
+        key's query terms are weighted by the IDF of the whole collection (counts summed over
+        the shards) before the shards see the query."""
+        if not isinstance(query, SparseVector):
+            raise InvalidArgumentError(
+                f"A sparse Knn query must be a SparseVector, got {type(query).__name__}"
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidArgumentError(f"Knn limit must be a positive integer, got {limit!r}")
+        cid = str(collection_id)
+        shards = self._shards(cid)
+        indexes = sparse_indexes_of(schema_json_of(self._model(cid).configuration))
+        if key not in indexes:
+            raise InvalidArgumentError(
+                f"Knn over '{key}': this collection has no sparse vector index on that key "
+                "(give its schema a SparseVectorIndexConfig for the key)"
+            )
+        id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        groups = split_by_shard(id_list, shards) if id_list is not None else None
+        slots = [s for s in range(shards) if groups is None or groups[s]]
+        with self._phase(cid).reading():
+            if (indexes[key] or {}).get("bm25"):
+                query = self._weighted(cid, shards, key, query)
+            base = {"key": key, "query": query, "limit": limit}
+            base.update(where=where, where_document=where_document)
+            parts = self._each(
+                [
+                    partial(
+                        self._read_slot,
+                        slot,
+                        "_sparse_knn",
+                        cid,
+                        {**base, "ids": None if groups is None else _take(id_list, groups[slot])},
+                    )
+                    for slot in slots
+                ]
+            )
+        hits = sorted(
+            (float(score), int(ord_), rid)
+            for part in parts
+            for rid, score, ord_ in zip(part["ids"], part["scores"], part["ords"])
+        )[:limit]
+        return {"ids": [h[2] for h in hits], "scores": [h[0] for h in hits]}
+
+    def _weighted(self, cid: str, shards: int, key: str, query: SparseVector) -> SparseVector:
+        """``query`` with each term's value times its BM25 IDF over the whole collection."""
+        counts = self._each(
+            [
+                partial(
+                    self._read_slot, s, "_sparse_stats", cid, {"key": key, "terms": query.indices}
+                )
+                for s in range(shards)
+            ]
+        )
+        records = sum(int(n) for n, _ in counts)
+        values = [
+            weight * idf(records, sum(int(per[i]) for _, per in counts))
+            for i, weight in enumerate(query.values)
+        ]
+        return SparseVector(indices=list(query.indices), values=values)
 
     def _count(self, collection_id: UUID) -> int:
         cid = str(collection_id)

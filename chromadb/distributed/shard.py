@@ -218,6 +218,10 @@ class ShardReplica:
         """Run one record method of the API contract on this replica's part of a collection."""
         if method == "_dimension":
             return self.dimension(collection_id)
+        if method == "_sparse_stats":
+            return self.sparse_stats(collection_id, **kwargs)
+        if method == "_sparse_knn":
+            return self.sparse_knn(collection_id, **kwargs)
         if method not in RECORD_METHODS:
             raise ValueError(f"{method} is not a record method")
         ords = kwargs.pop("ords", None)
@@ -351,6 +355,45 @@ class ShardReplica:
         segment = self._api._segment(self._id(collection_id))  # type: ignore[attr-defined]
         segment.sync()
         return cast(Optional[int], segment.dimension)
+
+    def sparse_stats(self, collection_id: str, key: str, terms: List[int]) -> Tuple[int, List[int]]:
+        """BM25's counts on this replica's part: its records, and per term how many live
+        sparse vectors at ``key`` hold it (the frontend sums them over the shards, so that a
+        sharded collection weighs query terms as one engine over all its records would)."""
+        segment = self._api._segment(self._id(collection_id))  # type: ignore[attr-defined]
+        segment.sync()
+        with segment.lock.read():
+            index = segment._index_or_none()
+            if index is None:
+                return 0, [0] * len(terms)
+            sparse = segment._columns_for(index).sparse.get(key)
+            live = index.live_mask()
+            counts = []
+            for term in terms:
+                found = sparse._current(term, live) if sparse is not None else None
+                counts.append(0 if found is None else len(found[0]))
+            return int(index.count), counts
+
+    def sparse_knn(
+        self,
+        collection_id: str,
+        key: str,
+        query: Any,
+        limit: int,
+        where: Any = None,
+        where_document: Any = None,
+        ids: Optional[List[str]] = None,
+    ) -> Dict[str, Any]:
+        """The ``limit`` records of this part with the largest plain dot product with
+        ``query`` at ``key`` (the frontend weighted a BM25 query already), with their scores
+        and insertion ordinals (which break ties across shards as one engine breaks them)."""
+        from chromadb.engine.filters import parse_where, parse_where_document
+
+        segment = self._api._segment(self._id(collection_id))  # type: ignore[attr-defined]
+        found, scores = segment.sparse_knn(
+            key, query, limit, parse_where(where), parse_where_document(where_document), ids
+        )
+        return {"ids": found, "scores": scores, "ords": self._order.of(collection_id, found)}
 
     def collections(self) -> List[str]:
         """The frontend collection ids this replica holds a part of."""

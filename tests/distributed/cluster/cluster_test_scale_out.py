@@ -19,8 +19,10 @@ import numpy as np
 import pytest
 
 import chromadb
+from chromadb import Schema, SparseVector, SparseVectorIndexConfig
 from chromadb.config import Settings
 from chromadb.distributed.placement import place, shard_of
+from chromadb.execution.expression import K, Knn, Rrf, Search
 from tests.compat.expectations import Names, check_scenario
 
 from .plugin import FRONTEND_PORT, REPLICAS, SHARDS, Frontend
@@ -124,6 +126,83 @@ def test_api_answers_as_one_engine_would(frontend: Frontend) -> None:
     assert client.get_collection("scatter2").metadata == {"kind": "renamed"}
     client.delete_collection("scatter2")
     assert "scatter2" not in [c.name for c in client.list_collections()]
+
+
+def _search_records(n: int) -> Dict[str, Any]:
+    rng = np.random.default_rng(7)
+    metadatas: List[Dict[str, Any]] = []
+    for i in range(n):
+        meta: Dict[str, Any] = {"group": i % 4}
+        if i % 7:  # some records have no sparse vectors
+            for key in ("sp", "bm"):
+                terms = sorted(rng.choice(30, size=int(rng.integers(1, 6)), replace=False))
+                # Quarter steps: several records tie on score, so the tie rule is tested too.
+                values = [float(v) for v in rng.integers(1, 8, size=len(terms)) / 4]
+                meta[key] = SparseVector(indices=[int(t) for t in terms], values=values)
+        metadatas.append(meta)
+    return {
+        "ids": [f"s{i}" for i in range(n)],
+        "embeddings": rng.normal(size=(n, DIM)).astype(np.float32),
+        "metadatas": metadatas,
+        "documents": [f"doc {i}" for i in range(n)],
+    }
+
+
+def test_search_answers_as_one_engine_would(frontend: Frontend) -> None:
+    """Collection.search through the Ray frontend (dense, sparse, BM25-weighted sparse, Rrf,
+    filters, paging) gives one engine's answer on the same records: ids, scores, fields."""
+
+    def schema() -> Schema:
+        made = Schema()
+        made.create_index(config=SparseVectorIndexConfig(), key="sp")
+        made.create_index(config=SparseVectorIndexConfig(bm25=True), key="bm")
+        return made
+
+    data = _search_records(400)
+    ours = _client().create_collection("search", schema=schema(), embedding_function=None)
+    single = chromadb.EphemeralClient().create_collection(
+        "search", schema=schema(), embedding_function=None
+    )
+    for target in (ours, single):
+        for start in range(0, 400, 100):
+            target.add(**{k: v[start : start + 100] for k, v in data.items()})
+        target.delete(ids=["s5", "s6"])  # deleted records leave BM25's counts too
+    dense = [float(x) for x in np.random.default_rng(8).normal(size=DIM)]
+    sparse = SparseVector(indices=[1, 4, 9, 17], values=[1.0, 0.5, 2.0, 0.25])
+    searches = [
+        Search().rank(Knn(query=dense, limit=12)).limit(12).select(K.SCORE, K.DOCUMENT),
+        Search().where(K("group") == 2).rank(Knn(query=dense, limit=8)).limit(8),
+        Search().rank(Knn(query=sparse, key="sp", limit=15)).limit(15).select(K.SCORE),
+        Search().rank(Knn(query=sparse, key="bm", limit=15)).limit(15).select(K.SCORE),
+        Search()
+        .where(K("group") != 1)
+        .rank(Knn(query=sparse, key="bm", limit=10))
+        .limit(10)
+        .select(K.SCORE, K.METADATA),
+        Search()
+        .rank(
+            Rrf(
+                [
+                    Knn(query=dense, limit=20, return_rank=True, default=20),
+                    Knn(query=sparse, key="bm", limit=20, return_rank=True, default=20),
+                ],
+                k=30,
+            )
+        )
+        .limit(10, offset=3)
+        .select(K.SCORE),
+        Search().where(K("group") == 3).limit(9, offset=5),
+    ]
+    got, expected = ours.search(searches), single.search(searches)
+    assert got["ids"] == expected["ids"]
+    for mine, theirs in zip(got["scores"], expected["scores"]):
+        if theirs is None or None in theirs:
+            assert mine == theirs
+        else:
+            np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-6)
+    assert got["documents"] == expected["documents"]
+    assert got["metadatas"] == expected["metadatas"]
+    _client().delete_collection("search")
 
 
 def test_a_collection_chooses_its_own_shard_count(frontend: Frontend) -> None:
