@@ -132,7 +132,6 @@ class SearchRunner:
         self.api = api
         self.cid = collection_id
         self._all_ids: Optional[List[str]] = None
-        self._count: Optional[int] = None
 
     # -- filter ----------------------------------------------------------------------------------
     def _every_id(self) -> List[str]:
@@ -219,16 +218,13 @@ class SearchRunner:
         where, where_document, ids = filters
         if ids is not None and not ids:
             return {}
-        if self._count is None:
-            self._count = int(self.api._count(self.cid))
-        count = self._count
-        if count == 0:
-            return {}
+        # No count first: a query asking for more than there are answers with what there is
+        # (counting a big collection costs more than the search).
         query = np.asarray(knn.query, dtype=np.float32).reshape(1, -1)
         result = self.api._query(
             self.cid,
             query,
-            n_results=min(knn.limit, count),
+            n_results=knn.limit,
             where=where,
             where_document=where_document,
             include=["distances"],

@@ -192,7 +192,6 @@ def scenario(
     host, port = compat_server.url.removeprefix("http://").split(":")
     remote = chromadb.HttpClient(host=host, port=int(port))
     data.fill(remote.create_collection("js_search_v3", schema=sparse_schema()))
-    remote.create_collection("js_search_v3_writes", schema=sparse_schema())
     folder = tmp_path_factory.mktemp("js-search")
     plan = folder / "plan.json"
     plan.write_text(
@@ -395,7 +394,9 @@ def test_hybrid_rrf_of_dense_and_sparse_matches_the_formula(scenario: dict[str, 
     assert np.allclose(result["scores"][0], [fused[i] for i in top], rtol=1e-9)
 
 
-def test_sparse_vectors_written_by_the_client_are_indexed(scenario: dict[str, Any]) -> None:
+def test_sparse_index_and_vectors_from_the_client_work(scenario: dict[str, Any]) -> None:
+    # the client's own Schema(...).createIndex(SparseVectorIndexConfig, "sp") is kept
+    assert scenario["out"]["writes"]["sparse_index"]["enabled"] is True
     rows = scenario["out"]["writes"]["rows"][0]
     # 1 - dot with {4: 1}: w1 scores 1 - 2, w2 1 - 0.5; w3 has no sparse vector
     assert rows == [

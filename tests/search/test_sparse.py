@@ -435,3 +435,34 @@ def test_thin_client_1_5_9_stores_and_searches_sparse_vectors(http_server: Serve
 
 
 _ = (Rrf, SparseVector)  # names THIN_SEARCHES uses, evaluated above
+
+
+def test_another_process_sees_the_sparse_writes(tmp_path: Path) -> None:
+    from tests.engine.test_multiprocess import Peer
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    SharedSystemClient.clear_system_cache()
+    ours = chromadb.PersistentClient(path=str(folder))
+    col = ours.create_collection("shared", schema=_sparse_schema(), embedding_function=None)
+    stored: Stored = {f"r{i:03d}": (SparseVector([i % 3, 5], [1.0, 0.5]), 0) for i in range(6)}
+    _add(col, stored)
+    query = SparseVector([1, 5], [1.0, 1.0])
+    assert _search(col, query, 10) == brute_force(stored, query, 10)  # our cache is built
+    peer = Peer(folder)
+    try:
+        tagged = SparseVector([1], [4.0]).to_dict()  # JSON to the peer; stored as given
+        peer.call(
+            "add", "shared", ids=["r100"], embeddings=[[0.5] * DIM], metadatas=[{"sp": tagged}]
+        )
+        peer.call("update", "shared", ids=["r001"], metadatas=[{"sp": None}])
+        peer.call("delete", "shared", ids=["r004"])
+    finally:
+        peer.close()
+    stored["r100"] = (SparseVector([1], [4.0]), 0)
+    stored["r001"] = (None, 0)
+    del stored["r004"]
+    try:
+        _assert_ranking(_search(col, query, 10), brute_force(stored, query, 10))
+    finally:
+        SharedSystemClient.clear_system_cache()
