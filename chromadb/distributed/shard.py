@@ -27,6 +27,7 @@ from uuid import UUID
 import numpy as np
 
 from chromadb.api import API
+from chromadb.base_types import SparseVector
 from chromadb.config import Settings, System
 from chromadb.errors import NotFoundError
 
@@ -370,8 +371,13 @@ class ShardReplica:
             live = index.live_mask()
             counts = []
             for term in terms:
-                found = sparse._current(term, live) if sparse is not None else None
-                counts.append(0 if found is None else len(found[0]))
+                if sparse is None:
+                    counts.append(0)
+                    continue
+                # The live vectors holding the term: a one-term query returns every one.
+                probe = SparseVector(indices=[int(term)], values=[1.0])
+                slots, _ = sparse.search(probe, max(len(live), 1), live)
+                counts.append(len(slots))
             return int(index.count), counts
 
     def sparse_knn(
