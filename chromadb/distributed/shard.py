@@ -259,10 +259,14 @@ class ShardReplica:
         """Bring this replica to ``source``'s state (a ready replica of the same slot, as a
         Ray actor handle): the collections of ``members`` (id, metadata, configuration), and
         every record changed after this replica's applied sequence number (every record when
-        ``full``). Call only while no write reaches the slot. Returns what was done."""
-        import ray
+        ``full``). Call only while no write reaches the slot. Returns what was done.
+        A plain ``ShardReplica`` as ``source`` is called directly (tests, tools)."""
 
         def ask(method: str, *args: Any) -> Any:
+            if isinstance(source, ShardReplica):
+                return getattr(source, method)(*args)
+            import ray
+
             return ray.get(getattr(source, method).remote(*args))
 
         since = 0 if full else self._order.applied()
