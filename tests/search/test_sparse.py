@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import chromadb
 from chromadb import Schema, SparseVector, SparseVectorIndexConfig
@@ -464,5 +465,103 @@ def test_another_process_sees_the_sparse_writes(tmp_path: Path) -> None:
     del stored["r004"]
     try:
         _assert_ranking(_search(col, query, 10), brute_force(stored, query, 10))
+    finally:
+        SharedSystemClient.clear_system_cache()
+
+
+# -- random sequences of writes ----------------------------------------------------------------
+class SparseWrites(RuleBasedStateMachine):  # type: ignore[misc]
+    """Adds, updates (new vector, vector removed, new embedding only), upserts and deletes in
+    any order; after each, the sparse top-k is the brute-force one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.client = chromadb.EphemeralClient()
+        self.col = self.client.create_collection(
+            _name(), schema=_sparse_schema(), embedding_function=None
+        )
+        self.stored: Stored = {}
+        self.next = 0
+
+    @rule(vectors=st.lists(st.one_of(st.none(), sparse_vectors()), min_size=1, max_size=5))
+    def add(self, vectors: List[Optional[SparseVector]]) -> None:
+        batch: Stored = {}
+        for vector in vectors:
+            batch[f"r{self.next:03d}"] = (vector, self.next % 2)
+            self.next += 1
+        _add(self.col, batch)
+        self.stored.update(batch)
+
+    @rule(data=st.data(), vector=st.one_of(st.none(), sparse_vectors()))
+    def update_vector(self, data: Any, vector: Optional[SparseVector]) -> None:
+        if self.stored:
+            rid = data.draw(st.sampled_from(sorted(self.stored)))
+            self.col.update(ids=[rid], metadatas=[{"sp": vector}])
+            self.stored[rid] = (vector, self.stored[rid][1])
+
+    @rule(data=st.data())
+    def update_embedding(self, data: Any) -> None:
+        if self.stored:
+            rid = data.draw(st.sampled_from(sorted(self.stored)))
+            self.col.update(ids=[rid], embeddings=[[0.3] * DIM])
+
+    @rule(data=st.data(), vector=sparse_vectors())
+    def upsert(self, data: Any, vector: SparseVector) -> None:
+        known = sorted(self.stored)
+        rid = data.draw(st.sampled_from(known)) if known and data.draw(st.booleans()) else None
+        if rid is None:
+            rid = f"r{self.next:03d}"
+            self.next += 1
+        self.col.upsert(ids=[rid], embeddings=[[0.4] * DIM], metadatas=[{"g": 0, "sp": vector}])
+        self.stored[rid] = (vector, 0)
+
+    @rule(data=st.data())
+    def delete(self, data: Any) -> None:
+        if self.stored:
+            rid = data.draw(st.sampled_from(sorted(self.stored)))
+            self.col.delete(ids=[rid])
+            del self.stored[rid]
+
+    @invariant()
+    def top_k_is_brute_force(self) -> None:
+        query = SparseVector(list(range(0, VOCAB, 3)), [1.0] * len(range(0, VOCAB, 3)))
+        _assert_ranking(_search(self.col, query, 8), brute_force(self.stored, query, 8))
+
+    def teardown(self) -> None:
+        self.client.delete_collection(self.col.name)
+
+
+SparseWrites.TestCase.settings = settings(max_examples=10, stateful_step_count=12, deadline=None)
+test_random_write_sequences_keep_the_index_right = SparseWrites.TestCase
+
+
+def test_export_and_import_keep_sparse_vectors_and_their_index(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    SharedSystemClient.clear_system_cache()
+    source = chromadb.PersistentClient(path=str(tmp_path / "a"))
+    col = source.create_collection("moved", schema=_sparse_schema(), embedding_function=None)
+    stored: Stored = {f"r{i:03d}": (SparseVector([i % 4, 6], [1.0, 0.25 * i]), 0) for i in range(8)}
+    _add(col, stored)
+    SharedSystemClient.clear_system_cache()
+    export = tmp_path / "out.parquet"
+    for args in (
+        ["export", "--quiet", "--path", str(tmp_path / "a"), str(export)],
+        ["import", "--quiet", "--path", str(tmp_path / "b"), str(export)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "chromadb.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    moved = chromadb.PersistentClient(path=str(tmp_path / "b")).get_collection(
+        "moved", embedding_function=None
+    )
+    query = SparseVector([2, 6], [1.0, 1.0])
+    try:
+        _assert_ranking(_search(moved, query, 5), brute_force(stored, query, 5))
     finally:
         SharedSystemClient.clear_system_cache()

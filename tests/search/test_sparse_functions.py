@@ -5,6 +5,11 @@ the ones that need a package we do not ship say which."""
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict
 
 import pytest
 
@@ -95,3 +100,59 @@ def test_chroma_cloud_splade_says_it_needs_chroma_cloud(monkeypatch: pytest.Monk
     )
     with pytest.raises(ValueError, match="HuggingFaceSparseEmbeddingFunction"):
         ef(["text"])
+
+
+# What real 1.5.9 refuses in a sparse schema or vector, and how: run by each package's python.
+CASES = """
+import json, sys
+from chromadb import Schema, SparseVectorIndexConfig, SparseVector, K
+def ef_like():
+    class E:
+        def __call__(self, input): return []
+        @staticmethod
+        def name(): return "custom_sparse"
+        def get_config(self): return {}
+    return E()
+cases = {
+ "no_key": lambda: Schema().create_index(config=SparseVectorIndexConfig()),
+ "two_indexes": lambda: Schema().create_index(config=SparseVectorIndexConfig(), key="a").create_index(config=SparseVectorIndexConfig(), key="b"),
+ "hash_source": lambda: SparseVectorIndexConfig(source_key="#embedding"),
+ "source_without_ef": lambda: Schema().create_index(config=SparseVectorIndexConfig(source_key=K.DOCUMENT), key="a"),
+ "ef_not_callable": lambda: SparseVectorIndexConfig(embedding_function="x"),
+ "unsorted": lambda: SparseVector(indices=[2, 1], values=[1.0, 2.0]),
+ "lengths": lambda: SparseVector(indices=[1], values=[1.0, 2.0]),
+ "negative": lambda: SparseVector(indices=[-1], values=[1.0]),
+ "not_number": lambda: SparseVector(indices=[1], values=["a"]),
+ "labels": lambda: SparseVector(indices=[1], values=[1.0], labels=["a", "b"]),
+ "from_dict_untagged": lambda: SparseVector.from_dict({"indices": [1], "values": [1.0]}),
+ "same_key_twice_ok": lambda: Schema().create_index(config=SparseVectorIndexConfig(), key="a").create_index(config=SparseVectorIndexConfig(), key="a"),
+}
+out = {}
+for name, f in cases.items():
+    try:
+        f(); out[name] = None
+    except Exception as e:
+        out[name] = [type(e).__name__, str(e).splitlines()[:3]]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.compat
+def test_schema_and_vector_errors_are_real_1_5_9s(tmp_path: Path) -> None:
+    from tests.compat.installers import embedded_chroma
+
+    script = tmp_path / "cases.py"
+    script.write_text(CASES)
+
+    def answers(python: str, *flags: str) -> Dict[str, Any]:
+        done = subprocess.run(
+            [python, *flags, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        found: Dict[str, Any] = json.loads(done.stdout)
+        return found
+
+    real = answers(str(embedded_chroma("1.5.9")), "-I")
+    ours = answers(sys.executable)
+    assert ours == real
+    assert real["same_key_twice_ok"] is None and real["no_key"][0] == "ValueError"

@@ -121,6 +121,19 @@ async function main() {
   const many = await collection.search([cases.knn, cases.rrf, cases.group_min_k]);
   out.many = { result: columns(many), rows: many.rows() };
 
+  // The same records in collections of the other spaces: scores are their distances.
+  out.spaces = {};
+  for (const [space, name] of Object.entries(plan.space_collections)) {
+    const other = await client.getCollection({
+      name,
+      embeddingFunction: new PlanEmbeddingFunction(),
+    });
+    const result = await other.search(
+      new Search().rank(Knn({ query: q2, limit: 10 })).select(K.SCORE),
+    );
+    out.spaces[space] = columns(result);
+  }
+
   // A collection this client creates with a sparse index in its own Schema, and sparse
   // vectors it writes (as {indices, values} metadata), are indexed.
   const writes = await client.createCollection({
