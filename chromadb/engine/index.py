@@ -61,6 +61,10 @@ COMPACT_DEAD_FRACTION = 0.3
 # How long one build step may hold the graph lock (what a search may wait for the builder).
 STEP_SECONDS = 0.001
 MAX_STEP = 4_096
+# A refill of at least this many vectors from SQLite reads label ranges in up to this many
+# threads.
+REFILL_SPLIT = 20_000
+REFILL_THREADS = 4
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
@@ -619,6 +623,16 @@ class VectorIndex:
         self.n_dead = self.n - len(live)
         return self, seq
 
+    def _prepare_into(self, vectors: NDArray[Any], out: NDArray[np.float32]) -> None:
+        """``out[:] = prepare(vectors)``, bit for bit, without the intermediate copy."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self.params.space == "cosine" and len(vectors):
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            np.divide(vectors, norms, out=out)
+        else:
+            out[...] = vectors
+
     def _fill(
         self,
         graph: NDArray[np.float32],
@@ -638,19 +652,61 @@ class VectorIndex:
         order = np.argsort(labels, kind="stable")
         sorted_labels = labels[order]
         indexed = len(graph)
-        for batch_labels, vectors in source(int(sorted_labels[0]), int(sorted_labels[-1])):
-            pos = np.searchsorted(sorted_labels, batch_labels)
-            pos_ok = np.minimum(pos, len(sorted_labels) - 1)
-            mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
-            if not mine.any():
-                continue  # another collection's records between ours
-            if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
-                raise ValueError("vectors of another dimension than the checkpoint's")
-            slots = live[order[pos[mine]]]
-            prepared = self.prepare(vectors[mine])
-            in_graph = slots < indexed
-            graph[slots[in_graph]] = prepared[in_graph]
-            tail[slots[~in_graph] - indexed] = prepared[~in_graph]
+
+        def place(low: int, high: int) -> None:
+            for batch_labels, vectors in source(low, high):
+                pos = np.searchsorted(sorted_labels, batch_labels)
+                pos_ok = np.minimum(pos, len(sorted_labels) - 1)
+                mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
+                if not mine.any():
+                    continue  # another collection's records between ours
+                if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
+                    raise ValueError("vectors of another dimension than the checkpoint's")
+                slots = live[order[pos[mine]]]
+                if not mine.all():
+                    vectors = vectors[mine]
+                first, last = int(slots[0]), int(slots[-1])
+                if last < indexed and last - first + 1 == len(slots) and _ascending(slots):
+                    # The common case, a run of graph slots: prepared straight into place.
+                    self._prepare_into(vectors, graph[first : last + 1])
+                    continue
+                prepared = self.prepare(vectors)
+                in_graph = slots < indexed
+                graph[slots[in_graph]] = prepared[in_graph]
+                tail[slots[~in_graph] - indexed] = prepared[~in_graph]
+
+        # Label ranges read in parallel: SQLite and numpy run without the GIL, so the reads
+        # of one range overlap the copies of another. Each range is one snapshot; slots are
+        # disjoint between ranges.
+        parts = 1 if len(live) < REFILL_SPLIT else min(REFILL_THREADS, os.cpu_count() or 1)
+        cuts = np.linspace(0, len(sorted_labels), parts + 1).astype(np.int64)
+        ranges = [
+            (int(sorted_labels[a]), int(sorted_labels[b - 1]))
+            for a, b in zip(cuts[:-1], cuts[1:])
+            if b > a
+        ]
+        if len(ranges) == 1:
+            place(*ranges[0])
+            return
+        failed: list[BaseException] = []
+
+        def run(low: int, high: int) -> None:
+            try:
+                place(low, high)
+            except BaseException as exc:  # raised in the caller's thread below
+                failed.append(exc)
+
+        threads = [threading.Thread(target=run, args=r, name="index-refill") for r in ranges]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed:
+            raise failed[0]
+
+
+def _ascending(slots: NDArray[np.int64]) -> bool:
+    return bool(np.all(slots[1:] > slots[:-1]))
 
 
 # -- the graph file of a checkpoint --------------------------------------------------------------
