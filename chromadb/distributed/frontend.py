@@ -112,6 +112,9 @@ class RayAPI(API):
         self._catalog_system.start()
         self._defaults = _sharding(None, shards, replicas)
         self._layout = Layout(folder)
+        # Before the pool: its repair thread asks for members (the catalog's models) at once.
+        self._models: Dict[str, CollectionModel] = {}
+        self._models_lock = threading.Lock()
         self._pool = ReplicaPool(
             self._layout,
             data_root or os.path.join(folder, "shards"),
@@ -120,8 +123,6 @@ class RayAPI(API):
             poll_s=poll_s,
         )
         self._fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="chromadb-ray")
-        self._models: Dict[str, CollectionModel] = {}
-        self._models_lock = threading.Lock()
         self._ord_lock = threading.Lock()
         self._last_ord = 0
         # Per collection: reads never overlap a write half applied (see phases.py).
