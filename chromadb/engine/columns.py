@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chromadb.engine.filters import ArrayContains, Compare, Logical, Member, WhereNode
-from chromadb.engine.sparse import SparseIndex, as_sparse
+from chromadb.engine.sparse import SparseIndex, as_sparse, as_sparse_form
 
 ABSENT, STR, NUM, BOOL = 0, 1, 2, 3
 
@@ -127,19 +127,30 @@ class Columns:
             return
         self._ensure(max(slots))
         by_key: Dict[str, Tuple[List[int], List[Any]]] = {}
+        sparse: Dict[str, Tuple[List[int], List[Any]]] = {}
         for slot, meta in zip(slots, metadatas):
             for key, value in meta.items():
                 if isinstance(value, (list, tuple)):
                     self.lists.setdefault(key, {})[slot] = tuple(value)
                     continue
                 if isinstance(value, dict) or hasattr(value, "indices"):
-                    self._set_sparse(key, slot, value)
+                    if as_sparse_form(value):
+                        entry = sparse.get(key)
+                        if entry is None:
+                            entry = sparse[key] = ([], [])
+                        entry[0].append(slot)
+                        entry[1].append(value)
                     continue
                 entry = by_key.get(key)
                 if entry is None:
                     entry = by_key[key] = ([], [])
                 entry[0].append(slot)
                 entry[1].append(value)
+        for key, (key_slots, vectors) in sparse.items():
+            index = self.sparse.get(key)
+            if index is None:
+                index = self.sparse[key] = SparseIndex(self.capacity)
+            index.load(key_slots, vectors)
         for key, (key_slots, values) in by_key.items():
             column = self.columns.get(key)
             if column is None:

@@ -44,8 +44,6 @@ from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
 
-_faiss: Any = faiss  # its stubs lack some overloads (write_index with flags)
-
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
 EXACT_MAX = 4_096
@@ -63,6 +61,10 @@ COMPACT_DEAD_FRACTION = 0.3
 # How long one build step may hold the graph lock (what a search may wait for the builder).
 STEP_SECONDS = 0.001
 MAX_STEP = 4_096
+# A refill of at least this many vectors from SQLite reads label ranges in up to this many
+# threads.
+REFILL_SPLIT = 20_000
+REFILL_THREADS = 4
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
@@ -484,10 +486,8 @@ class VectorIndex:
             n, indexed, count = self.n, self.indexed, self.count
             graph = self._graph_vectors(indexed)
             blocks = (graph, tail[: n - indexed])
-            files[f"{seq}.faiss"] = checkpoint.write_file(
-                folder,
-                f"{seq}.faiss",
-                lambda path: _faiss.write_index(self.index, path, faiss.IO_FLAG_SKIP_STORAGE),
+            files[f"{seq}.graph"] = checkpoint.write_file(
+                folder, f"{seq}.graph", lambda path: _write_graph(self.index, path)
             )
             dead = np.flatnonzero(~self.alive[:n])
             dead_vectors = np.empty((len(dead), self.params.dimension), dtype=np.float32)
@@ -577,14 +577,14 @@ class VectorIndex:
             else:
                 dead = data["dead"].astype(np.int64)
                 dead_vectors = np.ascontiguousarray(data["dead_vectors"], dtype=np.float32)
-        stat = os.stat(base + ".faiss")
         if info.format == 2:
+            stat = os.stat(base + ".faiss")
             # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
             flags = faiss.IO_FLAG_MMAP_IFC if mmap and os.name == "posix" else 0
             index: Any = faiss.read_index(base + ".faiss", flags)
         else:
             flags = 0
-            index = faiss.read_index(base + ".faiss", faiss.IO_FLAG_SKIP_STORAGE)
+            index = _read_graph(base + ".graph", params)
             tail = np.zeros((len(rowids) - int(index.ntotal), params.dimension), np.float32)
         if (
             int(index.ntotal) + len(tail) != len(rowids)
@@ -598,7 +598,7 @@ class VectorIndex:
         if info.format != 2:
             if len(dead) != len(dead_vectors) or np.any(alive[dead]):
                 raise ValueError("checkpoint slot map and its dead vectors disagree")
-            graph = self._attach_storage(index, int(index.ntotal))
+            graph = _fill_storage(index, int(index.ntotal))
             self._fill(graph, tail, rowids, alive, source)
             in_graph = dead < len(graph)
             graph[dead[in_graph]] = dead_vectors[in_graph]
@@ -623,20 +623,15 @@ class VectorIndex:
         self.n_dead = self.n - len(live)
         return self, seq
 
-    def _attach_storage(self, index: Any, count: int) -> NDArray[np.float32]:
-        """Give a graph read without its vectors a zeroed flat storage of ``count`` vectors;
-        returns a writable view of it (valid while ``index`` lives and nothing is added)."""
-        d = self.params.dimension
-        metric = faiss.METRIC_L2 if self.params.space == "l2" else faiss.METRIC_INNER_PRODUCT
-        storage: Any = faiss.IndexFlatL2(d) if metric == faiss.METRIC_L2 else faiss.IndexFlatIP(d)
-        storage.codes.resize(count * d * 4)  # zero-filled, in faiss's own memory
-        storage.ntotal = count
-        index.storage = storage
-        storage.this.disown()  # the graph index owns and frees it
-        index.own_fields = True
-        if count == 0:
-            return np.empty((0, d), dtype=np.float32)
-        return faiss.rev_swig_ptr(storage.get_xb(), count * d).reshape(count, d)
+    def _prepare_into(self, vectors: NDArray[Any], out: NDArray[np.float32]) -> None:
+        """``out[:] = prepare(vectors)``, bit for bit, without the intermediate copy."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self.params.space == "cosine" and len(vectors):
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            np.divide(vectors, norms, out=out)
+        else:
+            out[...] = vectors
 
     def _fill(
         self,
@@ -657,16 +652,138 @@ class VectorIndex:
         order = np.argsort(labels, kind="stable")
         sorted_labels = labels[order]
         indexed = len(graph)
-        for batch_labels, vectors in source(int(sorted_labels[0]), int(sorted_labels[-1])):
-            pos = np.searchsorted(sorted_labels, batch_labels)
-            pos_ok = np.minimum(pos, len(sorted_labels) - 1)
-            mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
-            if not mine.any():
-                continue  # another collection's records between ours
-            if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
-                raise ValueError("vectors of another dimension than the checkpoint's")
-            slots = live[order[pos[mine]]]
-            prepared = self.prepare(vectors[mine])
-            in_graph = slots < indexed
-            graph[slots[in_graph]] = prepared[in_graph]
-            tail[slots[~in_graph] - indexed] = prepared[~in_graph]
+
+        def place(low: int, high: int) -> None:
+            for batch_labels, vectors in source(low, high):
+                pos = np.searchsorted(sorted_labels, batch_labels)
+                pos_ok = np.minimum(pos, len(sorted_labels) - 1)
+                mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
+                if not mine.any():
+                    continue  # another collection's records between ours
+                if vectors.ndim != 2 or vectors.shape[1] != self.params.dimension:
+                    raise ValueError("vectors of another dimension than the checkpoint's")
+                slots = live[order[pos[mine]]]
+                if not mine.all():
+                    vectors = vectors[mine]
+                first, last = int(slots[0]), int(slots[-1])
+                if last < indexed and last - first + 1 == len(slots) and _ascending(slots):
+                    # The common case, a run of graph slots: prepared straight into place.
+                    self._prepare_into(vectors, graph[first : last + 1])
+                    continue
+                prepared = self.prepare(vectors)
+                in_graph = slots < indexed
+                graph[slots[in_graph]] = prepared[in_graph]
+                tail[slots[~in_graph] - indexed] = prepared[~in_graph]
+
+        # Label ranges read in parallel: SQLite and numpy run without the GIL, so the reads
+        # of one range overlap the copies of another. Each range is one snapshot; slots are
+        # disjoint between ranges.
+        parts = 1 if len(live) < REFILL_SPLIT else min(REFILL_THREADS, os.cpu_count() or 1)
+        cuts = np.linspace(0, len(sorted_labels), parts + 1).astype(np.int64)
+        ranges = [
+            (int(sorted_labels[a]), int(sorted_labels[b - 1]))
+            for a, b in zip(cuts[:-1], cuts[1:])
+            if b > a
+        ]
+        if len(ranges) == 1:
+            place(*ranges[0])
+            return
+        failed: list[BaseException] = []
+
+        def run(low: int, high: int) -> None:
+            try:
+                place(low, high)
+            except BaseException as exc:  # raised in the caller's thread below
+                failed.append(exc)
+
+        threads = [threading.Thread(target=run, args=r, name="index-refill") for r in ranges]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed:
+            raise failed[0]
+
+
+def _ascending(slots: NDArray[np.int64]) -> bool:
+    return bool(np.all(slots[1:] > slots[:-1]))
+
+
+# -- the graph file of a checkpoint --------------------------------------------------------------
+# faiss's HNSW without its vectors, as numpy arrays: the level of each node (one byte), the
+# neighbour lists (three bytes an id while the index has fewer than 2**24 - 1 vectors: a quarter
+# smaller than faiss's four), the entry point. Each node's offset into the neighbour lists
+# follows from the levels, so it is not stored.
+_NO_NEIGHBOUR = 0xFFFFFF
+
+
+def _write_graph(index: Any, path: str) -> None:
+    hnsw = index.hnsw
+    levels = faiss.vector_to_array(hnsw.levels)
+    neighbors = faiss.vector_to_array(hnsw.neighbors).astype("<i4")
+    offsets = faiss.vector_to_array(hnsw.offsets)
+    steps = faiss.vector_to_array(hnsw.cum_nneighbor_per_level)
+    if not np.array_equal(offsets, _offsets(levels, steps)) or levels.max(initial=0) > 255:
+        raise ValueError("graph layout unexpected: not written")  # never observed
+    if index.ntotal < _NO_NEIGHBOUR:
+        packed = neighbors.view(np.uint8).reshape(-1, 4)[:, :3]  # -1 becomes 0xFFFFFF
+    else:
+        packed = neighbors.view(np.uint8).reshape(-1, 4)
+    with open(path, "wb") as fh:
+        np.savez(
+            fh,
+            levels=levels.astype(np.uint8),
+            neighbors=np.ascontiguousarray(packed),
+            steps=steps,
+            entry=np.array([hnsw.entry_point, hnsw.max_level, hnsw.efConstruction], np.int64),
+        )
+
+
+def _offsets(levels: NDArray[Any], steps: NDArray[Any]) -> NDArray[np.uint64]:
+    out = np.zeros(len(levels) + 1, dtype=np.uint64)
+    np.cumsum(steps[levels.astype(np.int64)], out=out[1:])
+    return out
+
+
+def _read_graph(path: str, params: IndexParams) -> Any:
+    """A faiss HNSW index with the graph of ``path`` and an empty flat storage."""
+    with np.load(path) as data:
+        levels = data["levels"].astype(np.int32)
+        packed = data["neighbors"]
+        steps = data["steps"]
+        entry, max_level, construction_ef = (int(v) for v in data["entry"])
+    metric = faiss.METRIC_L2 if params.space == "l2" else faiss.METRIC_INNER_PRODUCT
+    index: Any = faiss.IndexHNSWFlat(params.dimension, params.m, metric)
+    hnsw = index.hnsw
+    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), steps):
+        raise ValueError("checkpoint graph was built with other HNSW settings")
+    if packed.ndim != 2 or packed.shape[1] not in (3, 4):
+        raise ValueError("checkpoint graph is malformed")
+    offsets = _offsets(levels, steps)
+    if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
+        raise ValueError("checkpoint graph levels and neighbour lists disagree")
+    wide = np.zeros((len(packed), 4), dtype=np.uint8)
+    wide[:, : packed.shape[1]] = packed
+    neighbors = wide.view("<i4").reshape(-1)
+    if packed.shape[1] == 3:
+        neighbors[neighbors == _NO_NEIGHBOUR] = -1
+    if len(neighbors) and (neighbors.max() >= len(levels) or neighbors.min() < -1):
+        raise ValueError("checkpoint graph names nodes it does not have")
+    faiss.copy_array_to_vector(levels, hnsw.levels)
+    faiss.copy_array_to_vector(offsets, hnsw.offsets)
+    faiss.copy_array_to_vector(neighbors.astype(np.int32), hnsw.neighbors)
+    hnsw.entry_point, hnsw.max_level, hnsw.efConstruction = entry, max_level, construction_ef
+    index.ntotal = len(levels)
+    return index
+
+
+def _fill_storage(index: Any, count: int) -> NDArray[np.float32]:
+    """Size the flat storage of a graph read without vectors to ``count`` zero vectors;
+    returns a writable view of them (valid while ``index`` lives and nothing is added)."""
+    storage: Any = faiss.downcast_index(index.storage)
+    d = int(storage.d)
+    storage.codes.resize(count * d * 4)  # zero-filled, in faiss's own memory
+    storage.ntotal = count
+    if count == 0:
+        return np.empty((0, d), dtype=np.float32)
+    return faiss.rev_swig_ptr(storage.get_xb(), count * d).reshape(count, d)

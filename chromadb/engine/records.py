@@ -3,7 +3,8 @@
 A record's label is its rowid in ``records``; its vector lives in ``vectors`` under the same
 label. ``vseq`` is the log sequence of the write that last set the vector, ``mseq`` of the one
 that last set its metadata or document; the ``deletions`` table is the part of the log that
-record rows cannot show. Together they let any process catch its caches up after a sequence.
+record rows cannot show. Together they let any process catch its caches up after a sequence; the catch-up queries
+name ``max(vseq, mseq)`` so that SQLite finds the changed rows through the one index on it.
 """
 
 from __future__ import annotations
@@ -215,7 +216,8 @@ def metadata_rows(conn: sqlite3.Connection, cid: str) -> Iterator[Tuple[int, str
 
 def count_vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM records WHERE collection_id = ? AND vseq > ?", (cid, seq)
+        "SELECT count(*) FROM records WHERE collection_id = ? AND max(vseq, mseq) > ? AND vseq > ?",
+        (cid, seq, seq),
     ).fetchone()
     return int(row[0])
 
@@ -224,9 +226,10 @@ def vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> sqlite3.Curso
     """(label, embedding bytes, vseq) of the vectors written after ``seq``, by label."""
     return conn.execute(
         "SELECT r.label, v.embedding, r.vseq FROM records r "
-        "JOIN vectors v ON v.label = r.label WHERE r.collection_id = ? AND r.vseq > ? "
+        "JOIN vectors v ON v.label = r.label "
+        "WHERE r.collection_id = ? AND max(r.vseq, r.mseq) > ? AND r.vseq > ? "
         "ORDER BY r.label",
-        (cid, seq),
+        (cid, seq, seq),
     )
 
 
@@ -242,7 +245,9 @@ def vectors_between(conn: sqlite3.Connection, low: int, high: int) -> sqlite3.Cu
 def metadata_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[Tuple[int, Meta]]:
     """(label, metadata) of the records whose metadata or document changed after ``seq``."""
     cur = conn.execute(
-        "SELECT label, metadata FROM records WHERE collection_id = ? AND mseq > ?", (cid, seq)
+        "SELECT label, metadata FROM records "
+        "WHERE collection_id = ? AND max(vseq, mseq) > ? AND mseq > ?",
+        (cid, seq, seq),
     )
     return [(label, json.loads(meta) if meta else None) for label, meta in cur]
 

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_MIN = 20_000  # rebuilds at least this large show a progress bar
 _FETCH = 5_000
+_REFILL = 1_024  # rows per batch of a refill: its arrays stay in the CPU's cache
 LOCK_NAME = ".lock"
 
 
@@ -113,12 +114,14 @@ def _load_index(store: Store, cid: str, params: IndexParams, folder: Optional[st
 
 
 def vector_source(store: Store) -> VectorSource:
-    """The live vectors a checkpoint leaves to SQLite, read in one snapshot by label range."""
+    """The live vectors a checkpoint leaves to SQLite, read by label range, each range in one
+    snapshot (any snapshot at or after the checkpoint will do: the log replayed after it retires
+    what changed since)."""
 
     def read(low: int, high: int) -> Iterator[Tuple[Any, Any]]:
-        with store.snapshot() as conn:
+        with store.scan() as conn:
             cur = records.vectors_between(conn, low, high)
-            while batch := cur.fetchmany(_FETCH):
+            while batch := cur.fetchmany(_REFILL):
                 yield embedding_arrays(batch)
 
     return read

@@ -2,9 +2,11 @@
 
 A search runs in four steps: the filter becomes ``where`` / ``where_document`` / ``ids`` (or,
 when it mixes those under ``$or``, the set of ids it admits); each dense ``Knn`` is a nearest
-neighbour query under that filter; the candidates (the union of the Knn results) are scored by
-the rank expression, lower first; then grouping, paging and the selected fields. Exact by
-construction: every candidate's score is computed from the distances the index returned."""
+neighbour query under that filter, and each ``Knn`` over a sparse key a top-k of that key's
+sparse vector index (``_sparse_knn``) under it; the candidates (the union of the Knn results)
+are scored by the rank expression, lower first; then grouping, paging and the selected fields.
+Exact by construction: every candidate's score is computed from the distances the index
+returned."""
 
 from __future__ import annotations
 
@@ -132,7 +134,6 @@ class SearchRunner:
         self.api = api
         self.cid = collection_id
         self._all_ids: Optional[List[str]] = None
-        self._count: Optional[int] = None
 
     # -- filter ----------------------------------------------------------------------------------
     def _every_id(self) -> List[str]:
@@ -219,16 +220,13 @@ class SearchRunner:
         where, where_document, ids = filters
         if ids is not None and not ids:
             return {}
-        if self._count is None:
-            self._count = int(self.api._count(self.cid))
-        count = self._count
-        if count == 0:
-            return {}
+        # No count first: a query asking for more than there are answers with what there is
+        # (counting a big collection costs more than the search).
         query = np.asarray(knn.query, dtype=np.float32).reshape(1, -1)
         result = self.api._query(
             self.cid,
             query,
-            n_results=min(knn.limit, count),
+            n_results=knn.limit,
             where=where,
             where_document=where_document,
             include=["distances"],

@@ -277,6 +277,25 @@ class Store:
                 conn.execute("COMMIT")
 
     @contextlib.contextmanager
+    def scan(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction on a connection of its own, closed after: for one long scan (an
+        index refill), whose pages are then not kept in a reader's cache. Usable from any
+        thread."""
+        if self.path is None:
+            with self.snapshot() as conn:
+                yield conn
+            return
+        conn = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA cache_size=-4096")  # each page is read once
+            conn.execute("BEGIN")
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            self._raise(exc)
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A connection for reading. In memory it is the single connection (under the lock)."""
         if self.path is None:

@@ -143,8 +143,8 @@ def _sparse_value(key: str, value: Any) -> SparseVector:
     """A metadata value that is a sparse vector (or its tagged JSON form), checked."""
     try:
         if isinstance(value, SparseVector):
-            # Fields may have been changed since construction: check them again.
-            vector = SparseVector(list(value.indices), list(value.values), value.labels)
+            value.__post_init__()  # its fields may have changed since construction
+            vector = value
         else:
             vector = SparseVector.from_dict(value)
     except (KeyError, TypeError, ValueError) as exc:

@@ -7,6 +7,7 @@ from typing import Any, Iterator, List, Optional
 
 import numpy as np
 
+from chromadb.api.collection_configuration import SCHEMA_KEY
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
 from chromadb.portability.model import RecordBatch, SourceCollection
 
@@ -28,11 +29,16 @@ class ClientSource:
         for listed in self.client.list_collections():
             name = listed if isinstance(listed, str) else listed.name
             collection = self.client.get_collection(name, embedding_function=None)
+            configuration = dict(getattr(collection, "configuration", None) or {})
+            # The schema as created (its sparse vector index) travels with the configuration.
+            stored = getattr(getattr(collection, "_model", None), "configuration", None) or {}
+            if stored.get(SCHEMA_KEY):
+                configuration[SCHEMA_KEY] = stored[SCHEMA_KEY]
             out.append(
                 SourceCollection(
                     name=name,
                     metadata=collection.metadata,
-                    configuration=dict(getattr(collection, "configuration", None) or {}),
+                    configuration=configuration,
                     tenant=getattr(self.client, "tenant", DEFAULT_TENANT),
                     database=getattr(self.client, "database", DEFAULT_DATABASE),
                     count=collection.count(),

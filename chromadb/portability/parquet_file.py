@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import numpy as np
 from tqdm import tqdm
 
+from chromadb.base_types import SparseVector
 from chromadb.portability.model import ImportReadError, RecordBatch, SourceCollection
 from chromadb.portability.parquet_support import require_pyarrow
 from chromadb.portability.writer import BATCH, Source
@@ -51,6 +52,8 @@ def schema() -> Any:
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         raise ImportReadError(f"Cannot export the metadata value {value!r}: not finite")
+    if isinstance(value, SparseVector):  # its tagged JSON form, read back as a SparseVector
+        return value.to_dict()
     return value
 
 

@@ -19,8 +19,10 @@ from starlette.requests import Request
 from chromadb._version import USER_AGENT_MARK
 from chromadb.api.collection_configuration import SCHEMA_KEY, public_configuration, schema_json_of
 from chromadb.api.models.model import CollectionModel
+from chromadb.api.schema import Schema
 from chromadb.api.types import seed_result
 from chromadb.engine import catalog
+from chromadb.errors import InvalidArgumentError
 from chromadb.server.codec import tagged_metadatas
 
 Caller = Literal["seed", "legacy", "modern", "native"]
@@ -115,6 +117,10 @@ def configuration_in(
     the 0.5/0.6 ``CollectionConfigurationInternal`` form is translated, others pass through;
     a schema sent beside it travels inside it."""
     if schema is not None:
+        try:  # checked here: a malformed schema stored would fail every later read
+            Schema.deserialize_from_json(schema)
+        except ValueError as e:
+            raise InvalidArgumentError(f"Invalid schema: {e}") from None
         config = {**(config or {}), SCHEMA_KEY: schema}
     if not config or config.get("_type") != _LEGACY_TYPE:
         return config

@@ -37,6 +37,7 @@ COLOURS = ("red", "green", "blue", "amber", "grey")
 SOME_IDS = ["r007", "r011", "r042"]
 VOCAB = 12
 SPARSE_QUERY = {"indices": [2, 5, 7], "values": [1.0, 0.5, 2.0]}
+OTHER_SPACES = ("cosine", "ip")
 
 
 class Data:
@@ -63,16 +64,22 @@ class Data:
         q = rng.standard_normal((2, DIM)).astype(np.float32)
         self.queries = {"q1": q[0].tolist(), "q2": q[1].tolist()}
 
-    def distances(self, name: str) -> np.ndarray:
-        """Squared L2 from every record to a query (the collection's default space)."""
-        diff = self.emb.astype(np.float64) - np.asarray(self.queries[name], dtype=np.float64)
+    def distances(self, name: str, space: str = "l2") -> np.ndarray:
+        """From every record to a query: squared L2 (the default space), 1 - cosine, 1 - dot."""
+        emb = self.emb.astype(np.float64)
+        q = np.asarray(self.queries[name], dtype=np.float64)
+        if space == "ip":
+            return 1.0 - emb @ q
+        if space == "cosine":
+            return 1.0 - (emb @ q) / (np.linalg.norm(emb, axis=1) * np.linalg.norm(q))
+        diff = emb - q
         return np.einsum("ij,ij->i", diff, diff)
 
     def nearest(
-        self, name: str, limit: int, keep: Callable[[int], bool] = lambda i: True
+        self, name: str, limit: int, keep: Callable[[int], bool] = lambda i: True, space: str = "l2"
     ) -> list[int]:
-        order = [int(i) for i in np.argsort(self.distances(name), kind="stable") if keep(int(i))]
-        return order[:limit]
+        order = np.argsort(self.distances(name, space), kind="stable")
+        return [int(i) for i in order if keep(int(i))][:limit]
 
     def sparse_nearest(self, limit: int, keep: Callable[[int], bool] = lambda i: True) -> list[int]:
         """Records sharing a term with the sparse query, by ``1 - dot`` then id."""
@@ -192,7 +199,9 @@ def scenario(
     host, port = compat_server.url.removeprefix("http://").split(":")
     remote = chromadb.HttpClient(host=host, port=int(port))
     data.fill(remote.create_collection("js_search_v3", schema=sparse_schema()))
-    remote.create_collection("js_search_v3_writes", schema=sparse_schema())
+    spaces = {space: f"js_search_v3_{space}" for space in OTHER_SPACES}
+    for space, name in spaces.items():
+        data.fill(remote.create_collection(name, metadata={"hnsw:space": space}))
     folder = tmp_path_factory.mktemp("js-search")
     plan = folder / "plan.json"
     plan.write_text(
@@ -203,6 +212,7 @@ def scenario(
                 "queries": data.queries,
                 "sparse_query": SPARSE_QUERY,
                 "some_ids": SOME_IDS,
+                "space_collections": spaces,
             }
         )
     )
@@ -236,8 +246,9 @@ def _ids(data: Data, positions: list[int]) -> list[str]:
 def test_official_client_ran_and_used_the_search_route(scenario: dict[str, Any]) -> None:
     assert scenario["out"]["client_version"] == VERSION
     searches = [r for r in scenario["requests"] if r.endswith("/search")]
-    # one request per case, one carrying three searches, one on the collection it wrote
-    assert len(searches) == len(scenario["out"]["cases"]) + 2, scenario["requests"]
+    # one per case, one carrying three searches, one per other space, one where it wrote
+    expected = len(scenario["out"]["cases"]) + 1 + len(OTHER_SPACES) + 1
+    assert len(searches) == expected, scenario["requests"]
     assert all(r.startswith("POST /api/v2/tenants/") for r in searches)
 
 
@@ -395,10 +406,23 @@ def test_hybrid_rrf_of_dense_and_sparse_matches_the_formula(scenario: dict[str, 
     assert np.allclose(result["scores"][0], [fused[i] for i in top], rtol=1e-9)
 
 
-def test_sparse_vectors_written_by_the_client_are_indexed(scenario: dict[str, Any]) -> None:
+def test_sparse_index_and_vectors_from_the_client_work(scenario: dict[str, Any]) -> None:
+    # the client's own Schema(...).createIndex(SparseVectorIndexConfig, "sp") is kept
+    assert scenario["out"]["writes"]["sparse_index"]["enabled"] is True
     rows = scenario["out"]["writes"]["rows"][0]
     # 1 - dot with {4: 1}: w1 scores 1 - 2, w2 1 - 0.5; w3 has no sparse vector
     assert rows == [
         {"id": "w1", "metadata": {"sp": {"indices": [1, 4], "values": [1, 2]}}, "score": -1},
         {"id": "w2", "metadata": {"sp": {"indices": [4], "values": [0.5]}}, "score": 0.5},
     ]
+
+
+@pytest.mark.parametrize("space", OTHER_SPACES)
+def test_dense_knn_in_the_other_spaces_matches_brute_force(
+    scenario: dict[str, Any], space: str
+) -> None:
+    data: Data = scenario["data"]
+    top = data.nearest("q2", 10, space=space)
+    result = scenario["out"]["spaces"][space]
+    assert result["ids"] == [_ids(data, top)]
+    assert np.allclose(result["scores"][0], data.distances("q2", space)[top], atol=1e-5)

@@ -52,8 +52,8 @@ def _flip_tail_of(name_suffix: str) -> Callable[[Path], None]:
     return damage
 
 
-def _truncate_faiss(folder: Path) -> None:
-    (target,) = folder.glob("*.faiss")
+def _truncate_graph(folder: Path) -> None:
+    (target,) = folder.glob("*.graph")
     target.write_bytes(target.read_bytes()[:-100])
 
 
@@ -72,9 +72,9 @@ def _old_format_manifest(folder: Path) -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        pytest.param(_flip_tail_of(".faiss"), id="faiss-last-30%"),
+        pytest.param(_flip_tail_of(".graph"), id="graph-last-30%"),
         pytest.param(_flip_tail_of(".npz"), id="slot-map-last-30%"),
-        pytest.param(_truncate_faiss, id="faiss-truncated"),
+        pytest.param(_truncate_graph, id="graph-truncated"),
         pytest.param(_edit_manifest, id="manifest-edited"),
         pytest.param(_old_format_manifest, id="manifest-without-checksums"),
     ],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import pytest
 
 import chromadb
 from chromadb.api.client import clear_system_cache
@@ -52,10 +53,11 @@ def test_graph_only_checkpoint_reopens_to_the_same_answers(tmp_path: Path) -> No
             _, folder = _build(path, space)
             info = checkpoint.read_info(str(folder))
             assert info is not None and info.format == checkpoint.FORMAT
-            # The graph file keeps the links only, not the flat storage of the vectors.
-            (graph,) = folder.glob("*.faiss")
-            assert faiss.read_index(str(graph)).storage is None
-            assert graph.stat().st_size < N * (2 * 16 + 8) * 4  # links of M=16 and levels
+            # The graph file keeps the links only (3 bytes each: 2M = 32 at the ground level
+            # of M=16), not the vectors.
+            (graph,) = folder.glob("*.graph")
+            assert graph.stat().st_size < N * 32 * 3 * 1.1
+            assert not list(folder.glob("*.faiss"))
             before = _answers(path)
             clear_system_cache()
             assert _answers(path) == before  # reopened from the checkpoint, refilled
@@ -146,5 +148,31 @@ def test_check_finds_an_embedding_changed_behind_the_engine(tmp_path: Path) -> N
             found = altered_embeddings(conn, cid, str(folder))
         assert [lb for lb, _ in found] == [label]
         assert found[0][1] is not None and found[0][1].tobytes() == blob
+    finally:
+        clear_system_cache()
+
+
+def test_refill_reads_ranges_in_parallel_past_another_collections_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chromadb.engine import index as index_module
+
+    monkeypatch.setattr(index_module, "REFILL_SPLIT", 100)  # threads even for this size
+    path = str(tmp_path / "two")
+    vectors = _vectors()
+    try:
+        client = chromadb.PersistentClient(path)
+        a = client.create_collection("first", embedding_function=None)
+        b = client.create_collection("second", embedding_function=None)
+        for start in range(0, N, 500):  # interleaved: each one's labels have the other's between
+            chunk = vectors[start : start + 500]
+            a.add(ids=[f"a{i}" for i in range(start, start + 500)], embeddings=chunk)
+            b.add(ids=[f"b{i}" for i in range(start, start + 500)], embeddings=-chunk)
+        before = a.query(query_embeddings=vectors[:30], n_results=5)["ids"]
+        clear_system_cache()
+        assert len(list(Path(path).glob("index/*/CURRENT"))) == 2
+        a = chromadb.PersistentClient(path).get_collection("first", embedding_function=None)
+        assert a.query(query_embeddings=vectors[:30], n_results=5)["ids"] == before
+        assert [row[0] for row in before] == [f"a{i}" for i in range(30)]
     finally:
         clear_system_cache()

@@ -24,7 +24,7 @@ def test_vacuum_gives_space_back_and_keeps_live_records(tmp_path: Path) -> None:
         col.add(
             ids=[f"r{i}" for i in range(n)],
             embeddings=[[float(i), float(i % 13), float(i % 5), 1.0] for i in range(n)],
-            documents=[f"document {i} " * 8 for i in range(n)],
+            documents=[f"document {i} " * 24 for i in range(n)],
         )
         col.delete(ids=[f"r{i}" for i in range(n) if i % 4])
         clear_system_cache()
@@ -38,7 +38,7 @@ def test_vacuum_gives_space_back_and_keeps_live_records(tmp_path: Path) -> None:
         assert sorted(col.get(include=[])["ids"]) == sorted(f"r{i}" for i in range(0, n, 4))
         hit = col.query(query_embeddings=[[400.0, 400 % 13, 0.0, 1.0]], n_results=1)
         assert hit["ids"] == [["r400"]]
-        assert col.get(ids=["r8"])["documents"] == ["document 8 " * 8]
+        assert col.get(ids=["r8"])["documents"] == ["document 8 " * 24]
     finally:
         clear_system_cache()
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import chromadb
 from chromadb import Schema, SparseVector, SparseVectorIndexConfig
@@ -362,3 +363,224 @@ def test_bad_sparse_metadata_is_refused_and_nothing_is_stored(client: Any) -> No
         assert col.count() == 0
     finally:
         client.delete_collection(col.name)
+
+
+# -- the official thin client ------------------------------------------------------------------
+THIN_SEARCHES = """[
+    Search().rank(Knn(query=SparseVector(indices=[1, 4, 9], values=[1.0, 0.5, 2.0]), key="sp", limit=6)).select(K.SCORE, K.METADATA),
+    Search().where(K("g") == 1).rank(Knn(query=SparseVector(indices=[2, 4], values=[1.0, 1.0]), key="sp", limit=5)).select(K.SCORE),
+    Search().rank(Rrf([Knn(query=[0.2, 0.4, 0.6], return_rank=True, limit=10), Knn(query=SparseVector(indices=[1, 2, 3], values=[1.0, 1.0, 1.0]), key="sp", return_rank=True, limit=10)], k=20)).limit(6).select(K.SCORE),
+]"""
+
+THIN_SCRIPT = """
+import json, sys
+import numpy as np
+import chromadb
+from chromadb import Schema, SparseVector, SparseVectorIndexConfig
+from chromadb.execution.expression import K, Knn, Rrf, Search
+host, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+client = chromadb.HttpClient(host=host, port=port)
+schema = Schema()
+schema.create_index(config=SparseVectorIndexConfig(bm25=True), key="sp")
+col = client.create_collection(name, schema=schema, embedding_function=None)
+rng = np.random.default_rng(9)
+metas = []
+for i in range(24):
+    idx = sorted(rng.choice(12, size=int(rng.integers(1, 5)), replace=False).tolist())
+    metas.append({"g": i % 2, "sp": SparseVector(indices=idx, values=[float(v) for v in rng.integers(1, 8, size=len(idx)) / 4])})
+col.add(ids=[f"r{i:03d}" for i in range(24)], embeddings=rng.random((24, 3)).tolist(), metadatas=metas)
+result = col.search(SEARCHES)
+got = col.get(ids=["r003"], include=["metadatas"])["metadatas"][0]["sp"]
+print(json.dumps({"search": dict(result), "sparse_type": type(got).__name__, "sparse": got.to_dict()}, default=lambda o: o.to_dict() if hasattr(o, "to_dict") else o.tolist()))
+""".replace("SEARCHES", THIN_SEARCHES)
+
+
+@pytest.mark.slow  # installs the official client once (cached afterwards)
+def test_thin_client_1_5_9_stores_and_searches_sparse_vectors(http_server: ServerHandle) -> None:
+    import json
+    import subprocess
+
+    from tests.compat.installers import python_client
+
+    python = python_client("chromadb-client", "1.5.9")
+    name = _name()
+    run = subprocess.run(
+        [str(python), "-I", "-c", THIN_SCRIPT, http_server.host, str(http_server.port), name],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd="/",
+    )
+    assert run.returncode == 0, run.stderr[-3000:] + http_server.log_tail()
+    theirs = json.loads(run.stdout.strip().splitlines()[-1])
+    ours_client = make_http_client(http_server)
+    col = ours_client.get_collection(name, embedding_function=None)
+    try:
+        assert theirs["sparse_type"] == "SparseVector"
+        stored = col.get(ids=["r003"], include=["metadatas"])["metadatas"][0]["sp"]
+        assert theirs["sparse"] == stored.to_dict()
+        schema = col.schema.serialize_to_json()["keys"]["sp"]["sparse_vector"]
+        assert schema["sparse_vector_index"]["config"]["bm25"] is True
+        searches = eval(THIN_SEARCHES)
+        ours = json.loads(
+            json.dumps(
+                dict(col.search(searches)),
+                default=lambda o: o.to_dict() if hasattr(o, "to_dict") else o.tolist(),
+            )
+        )
+        for field in ("ids", "scores", "metadatas"):
+            assert theirs["search"][field] == ours[field], field
+        assert len(theirs["search"]["ids"][0]) == 6
+    finally:
+        ours_client.delete_collection(name)
+
+
+_ = (Rrf, SparseVector)  # names THIN_SEARCHES uses, evaluated above
+
+
+def test_another_process_sees_the_sparse_writes(tmp_path: Path) -> None:
+    from tests.engine.test_multiprocess import Peer
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    SharedSystemClient.clear_system_cache()
+    ours = chromadb.PersistentClient(path=str(folder))
+    col = ours.create_collection("shared", schema=_sparse_schema(), embedding_function=None)
+    stored: Stored = {f"r{i:03d}": (SparseVector([i % 3, 5], [1.0, 0.5]), 0) for i in range(6)}
+    _add(col, stored)
+    query = SparseVector([1, 5], [1.0, 1.0])
+    assert _search(col, query, 10) == brute_force(stored, query, 10)  # our cache is built
+    peer = Peer(folder)
+    try:
+        tagged = SparseVector([1], [4.0]).to_dict()  # JSON to the peer; stored as given
+        peer.call(
+            "add", "shared", ids=["r100"], embeddings=[[0.5] * DIM], metadatas=[{"sp": tagged}]
+        )
+        peer.call("update", "shared", ids=["r001"], metadatas=[{"sp": None}])
+        peer.call("delete", "shared", ids=["r004"])
+    finally:
+        peer.close()
+    stored["r100"] = (SparseVector([1], [4.0]), 0)
+    stored["r001"] = (None, 0)
+    del stored["r004"]
+    try:
+        _assert_ranking(_search(col, query, 10), brute_force(stored, query, 10))
+    finally:
+        SharedSystemClient.clear_system_cache()
+
+
+# -- random sequences of writes ----------------------------------------------------------------
+class SparseWrites(RuleBasedStateMachine):  # type: ignore[misc]
+    """Adds, updates (new vector, vector removed, new embedding only), upserts and deletes in
+    any order; after each, the sparse top-k is the brute-force one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.client = chromadb.EphemeralClient()
+        self.col = self.client.create_collection(
+            _name(), schema=_sparse_schema(), embedding_function=None
+        )
+        self.stored: Stored = {}
+        self.next = 0
+
+    @rule(vectors=st.lists(st.one_of(st.none(), sparse_vectors()), min_size=1, max_size=5))
+    def add(self, vectors: List[Optional[SparseVector]]) -> None:
+        batch: Stored = {}
+        for vector in vectors:
+            batch[f"r{self.next:03d}"] = (vector, self.next % 2)
+            self.next += 1
+        _add(self.col, batch)
+        self.stored.update(batch)
+
+    @rule(data=st.data(), vector=st.one_of(st.none(), sparse_vectors()))
+    def update_vector(self, data: Any, vector: Optional[SparseVector]) -> None:
+        if self.stored:
+            rid = data.draw(st.sampled_from(sorted(self.stored)))
+            self.col.update(ids=[rid], metadatas=[{"sp": vector}])
+            self.stored[rid] = (vector, self.stored[rid][1])
+
+    @rule(data=st.data())
+    def update_embedding(self, data: Any) -> None:
+        if self.stored:
+            rid = data.draw(st.sampled_from(sorted(self.stored)))
+            self.col.update(ids=[rid], embeddings=[[0.3] * DIM])
+
+    @rule(data=st.data(), vector=sparse_vectors())
+    def upsert(self, data: Any, vector: SparseVector) -> None:
+        known = sorted(self.stored)
+        rid = data.draw(st.sampled_from(known)) if known and data.draw(st.booleans()) else None
+        if rid is None:
+            rid = f"r{self.next:03d}"
+            self.next += 1
+        self.col.upsert(ids=[rid], embeddings=[[0.4] * DIM], metadatas=[{"g": 0, "sp": vector}])
+        self.stored[rid] = (vector, 0)
+
+    @rule(data=st.data())
+    def delete(self, data: Any) -> None:
+        if self.stored:
+            rid = data.draw(st.sampled_from(sorted(self.stored)))
+            self.col.delete(ids=[rid])
+            del self.stored[rid]
+
+    @invariant()
+    def top_k_is_brute_force(self) -> None:
+        query = SparseVector(list(range(0, VOCAB, 3)), [1.0] * len(range(0, VOCAB, 3)))
+        _assert_ranking(_search(self.col, query, 8), brute_force(self.stored, query, 8))
+
+    def teardown(self) -> None:
+        self.client.delete_collection(self.col.name)
+
+
+SparseWrites.TestCase.settings = settings(max_examples=10, stateful_step_count=12, deadline=None)
+test_random_write_sequences_keep_the_index_right = SparseWrites.TestCase
+
+
+def test_export_and_import_keep_sparse_vectors_and_their_index(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    SharedSystemClient.clear_system_cache()
+    source = chromadb.PersistentClient(path=str(tmp_path / "a"))
+    col = source.create_collection("moved", schema=_sparse_schema(), embedding_function=None)
+    stored: Stored = {f"r{i:03d}": (SparseVector([i % 4, 6], [1.0, 0.25 * i]), 0) for i in range(8)}
+    _add(col, stored)
+    SharedSystemClient.clear_system_cache()
+    export = tmp_path / "out.parquet"
+    for args in (
+        ["export", "--quiet", "--path", str(tmp_path / "a"), str(export)],
+        ["import", "--quiet", "--path", str(tmp_path / "b"), str(export)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "chromadb.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    moved = chromadb.PersistentClient(path=str(tmp_path / "b")).get_collection(
+        "moved", embedding_function=None
+    )
+    query = SparseVector([2, 6], [1.0, 1.0])
+    try:
+        _assert_ranking(_search(moved, query, 5), brute_force(stored, query, 5))
+    finally:
+        SharedSystemClient.clear_system_cache()
+
+
+def test_the_hybrid_benchmark_runs(tmp_path: Path) -> None:
+    # bench/search.py at a tiny size: every phase prints its figures (no timing is asserted).
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.search", "--n", "300", "--queries", "3", "--dim", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=repo,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if "p50" in line or "ingest" in line]
+    assert len(lines) == 4, done.stdout
+    assert "BM25 sparse index" in lines[0]

@@ -139,3 +139,12 @@ def test_create_index_and_legacy_configuration_in(http: TestClient) -> None:
     created = http.post(V2 + "/collections", json={"name": "legacy", "configuration": legacy})
     assert created.json()["configuration_json"]["hnsw"]["space"] == "cosine"
     assert http.post(f"{V2}/collections/legacy/create_index").json() is True
+
+
+def test_a_malformed_schema_is_refused_and_nothing_is_created(http: TestClient) -> None:
+    # Stored as sent, a schema without its 'defaults' would break every later read (a 500).
+    for schema in ({"keys": {}}, {"defaults": [], "keys": {}}, {"defaults": {}, "keys": []}):
+        answer = http.post(V2 + "/collections", json={"name": "bad_schema", "schema": schema})
+        assert answer.status_code == 400, answer.text
+        assert "schema" in answer.json()["message"]
+        assert http.get(V2 + "/collections/bad_schema").status_code == 404

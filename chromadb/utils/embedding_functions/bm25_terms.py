@@ -4,6 +4,7 @@ Snowball-stemmed, and each stem's id its murmur3 hash (32-bit, seed 0, absolute 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable, Iterable, List, Optional
 
@@ -46,7 +47,9 @@ def _stem_function(language: str) -> Callable[[str], str]:
         raise ValueError(
             f"No Snowball stemmer for language {language!r}: known are {known}"
         ) from None
-    stem: Callable[[str], str] = stemmer.stemWord
+    # Stemming (pure Python) costs far more than everything else per word, and a corpus
+    # repeats its words: remember the stems of the most recent ones.
+    stem: Callable[[str], str] = functools.lru_cache(maxsize=1 << 17)(stemmer.stemWord)
     return stem
 
 
@@ -58,7 +61,12 @@ def _hash_function() -> Callable[[str], int]:
             "The mmh3 python package is not installed. Please install it with `pip install mmh3`"
         ) from None
     murmur: Callable[..., int] = mmh3.hash
-    return lambda token: abs(murmur(token, seed=0))
+
+    @functools.lru_cache(maxsize=1 << 17)
+    def term_id(token: str) -> int:
+        return abs(murmur(token, seed=0))
+
+    return term_id
 
 
 class Bm25Terms:

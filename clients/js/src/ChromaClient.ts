@@ -43,6 +43,11 @@ export interface CreateCollectionParams {
   embeddingFunction?: IEmbeddingFunction;
   /** Passed to the server as the collection's configuration. */
   configuration?: Record<string, unknown>;
+  /**
+   * Passed to the server as the collection's schema (its JSON form), e.g. a sparse vector
+   * index on a metadata key: `{keys: {sp: {sparse_vector: {sparse_vector_index: {enabled: true, config: {}}}}}}`.
+   */
+  schema?: Record<string, unknown>;
 }
 
 /** Arguments of `getCollection` in object form. */
@@ -187,6 +192,7 @@ export class ChromaClient {
       name: params.name,
       metadata: params.metadata,
       configuration: params.configuration,
+      schema: params.schema,
       get_or_create: getOrCreate,
     });
     return this.collection(model, params.embeddingFunction);

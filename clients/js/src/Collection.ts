@@ -13,6 +13,7 @@ import {
   toInclude,
   type RecordsInput,
 } from "./records.js";
+import { fromWireMetadatas } from "./sparse.js";
 import { prepareSearches, type ReadLevel } from "./search/prepare.js";
 import type { SearchLike } from "./search/plan.js";
 import { SearchResult, type SearchResponse } from "./search/result.js";
@@ -200,7 +201,7 @@ export class Collection {
   ): Promise<GetResult>;
   async get(...args: unknown[]): Promise<GetResult> {
     const p = (isParamsObject(args[0]) ? args[0] : positional(args, GET_ORDER)) as GetParams;
-    return this.#transport.request<GetResult>("POST", this.path("/get"), {
+    const result = await this.#transport.request<GetResult>("POST", this.path("/get"), {
       ids: toIds(p.ids),
       where: p.where,
       where_document: p.whereDocument,
@@ -208,6 +209,8 @@ export class Collection {
       offset: p.offset,
       include: toInclude(p.include, GET_DEFAULT),
     });
+    result.metadatas = fromWireMetadatas(result.metadatas);
+    return result;
   }
 
   /** The first records of the collection (10 unless `limit` says otherwise), with embeddings. */
@@ -243,7 +246,7 @@ export class Collection {
       p.queryTexts,
       this.embeddingFunction,
     );
-    return this.#transport.request<QueryResult>("POST", this.path("/query"), {
+    const result = await this.#transport.request<QueryResult>("POST", this.path("/query"), {
       query_embeddings: vectors,
       n_results: p.nResults ?? 10,
       where: p.where,
@@ -251,6 +254,8 @@ export class Collection {
       include: toInclude(p.include, QUERY_DEFAULT),
       ids: toIds(p.ids),
     });
+    result.metadatas = result.metadatas?.map((one) => fromWireMetadatas(one) ?? []) ?? null;
+    return result;
   }
 
   /**

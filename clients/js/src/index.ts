@@ -75,10 +75,10 @@ export {
   type SearchResultRow,
   type SelectInput,
   type SelectKeyInput,
-  type SparseVector,
   type WhereInput,
   type WhereJSON,
 } from "./search/index.js";
+export type { SparseVector } from "./sparse.js";
 export type { EmbeddingFunction, IEmbeddingFunction } from "./embeddings.js";
 export {
   ChromaClientError,

@@ -6,6 +6,7 @@
  */
 import { embed, type IEmbeddingFunction } from "./embeddings.js";
 import { ChromaValueError } from "./errors.js";
+import { toWireMetadatas } from "./sparse.js";
 import type {
   Document,
   Documents,
@@ -34,7 +35,7 @@ export interface RecordsInput {
 export interface RecordsBody {
   ids: IDs;
   embeddings?: Embeddings;
-  metadatas?: Metadatas;
+  metadatas?: unknown[];
   documents?: Documents;
   uris?: URIs;
 }
@@ -114,6 +115,7 @@ export async function prepareRecords(
   for (const name of ["embeddings", "metadatas", "documents", "uris"] as const) {
     checkLength(name, body[name], ids.length);
   }
+  body.metadatas = toWireMetadatas(body.metadatas as Metadatas | undefined);
   if (body.embeddings === undefined && body.documents !== undefined) {
     body.embeddings = await embed(embeddingFunction, body.documents);
   } else if (body.embeddings === undefined && needVectors) {

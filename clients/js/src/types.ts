@@ -6,6 +6,8 @@
  * Internally everything is normalised to batches before it goes on the wire.
  */
 
+import type { SparseVector } from "./sparse.js";
+
 /** A record id. */
 export type ID = string;
 /** Several record ids. */
@@ -20,8 +22,8 @@ export type EmbeddingInput = Embedding | Float32Array | Float64Array;
 
 /** A metadata value: what the server stores for one key. */
 export type MetadataValue = string | number | boolean | null;
-/** The metadata of one record. */
-export type Metadata = Record<string, MetadataValue>;
+/** The metadata of one record; a sparse vector (`{indices, values}`) may be a value too. */
+export type Metadata = Record<string, MetadataValue | SparseVector>;
 /** The metadata of several records. */
 export type Metadatas = Metadata[];
 

@@ -1,7 +1,8 @@
 // The built ESM client in a real browser: headless Chromium loads a page that imports
 // dist/esm/index.js and talks to a real server of ours across origins (CORS), then the test
-// reads what the page wrote. Skipped, with the reason, where no Chromium is installed
-// (Debian: `apt-get install chromium`; or set CHROMIUM to a browser binary).
+// reads what the page wrote (create, add, query, get, search and a typed error). Skipped, with
+// the reason, where no Chromium is installed (Debian: `apt-get install chromium`; or set
+// CHROMIUM to a browser binary).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
@@ -21,7 +22,7 @@ const BROWSER = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-b
 const PAGE = (serverUrl) => `<!doctype html>
 <html><body><pre id="out">pending</pre>
 <script type="module">
-import { ChromaClient } from "/dist/esm/index.js";
+import { ChromaClient, K, Knn, Search } from "/dist/esm/index.js";
 const out = document.getElementById("out");
 // A tiny deterministic embedding function: letters a-c counted.
 const embedder = { generate: async (texts) => texts.map((t) => [...t].reduce((v, ch) => {
@@ -34,11 +35,13 @@ try {
                          metadatas: [{ n: 1 }, { n: 2 }, { n: 3 }] });
   const hits = await collection.query({ queryTexts: ["bb"], nResults: 1 });
   const some = await collection.get({ where: { n: { $gte: 2 } } });
+  const searched = await collection.search(
+    new Search().where(K("n").gte(2)).rank(Knn({ query: "cc", limit: 3 })).limit(1).select(K.DOCUMENT));
   let error = null;
   try { await client.getCollection({ name: "no-such-collection", embeddingFunction: embedder }); }
   catch (e) { error = e.constructor.name; }
   out.textContent = JSON.stringify({ beat: typeof beat, count: await collection.count(),
-    nearest: hits.ids[0], filtered: some.ids, error });
+    nearest: hits.ids[0], filtered: some.ids, searched: searched.rows()[0], error });
 } catch (e) {
   out.textContent = JSON.stringify({ failed: String(e && e.stack || e) });
 }
@@ -98,6 +101,7 @@ test("the ESM build works in headless Chromium against our server", { skip: !BRO
     count: 3,
     nearest: ["b"],
     filtered: ["b", "c"],
+    searched: [{ id: "c", document: "ccc" }],
     error: "ChromaNotFoundError",
   });
 });

@@ -306,6 +306,103 @@ describe("collection.search against the server", () => {
   });
 });
 
+// -- sparse vectors ------------------------------------------------------------------------------
+const SPARSE_SCHEMA = {
+  defaults: {},
+  keys: { sp: { sparse_vector: { sparse_vector_index: { enabled: true, config: {} } } } },
+};
+// Values in quarters are exact in float32, so the dot products below are exact too.
+const sparseOf = (i) =>
+  i % 5 === 4 ? null : { indices: [i % 7, 7 + (i % 3)], values: [((i % 4) + 1) / 4, ((i % 3) + 1) / 2] };
+const SPARSE_QUERY = { indices: [1, 3, 8], values: [2, 1, 0.5] };
+
+/** `1 - dot` with the query, or undefined when no term is shared (such records do not score). */
+function sparseScore(vector) {
+  if (!vector) return undefined;
+  const q = new Map(SPARSE_QUERY.indices.map((j, k) => [j, SPARSE_QUERY.values[k]]));
+  if (!vector.indices.some((j) => q.has(j))) return undefined;
+  return 1 - vector.indices.reduce((sum, j, k) => sum + vector.values[k] * (q.get(j) ?? 0), 0);
+}
+
+describe("sparse vectors: metadata, sparse Knn and hybrid Rrf against the server", () => {
+  let server;
+  let collection;
+
+  before(async () => {
+    server = await startServer();
+    const client = new ChromaClient({ path: server.url });
+    collection = await client.createCollection({ name: "sparse_test", schema: SPARSE_SCHEMA });
+    await collection.add({
+      ids: records.map((r) => r.id),
+      embeddings: records.map((r) => r.embedding),
+      metadatas: records.map((r, i) => (sparseOf(i) ? { ...r.metadata, sp: sparseOf(i) } : r.metadata)),
+    });
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("sparse vectors in metadata come back as {indices, values} from get, query and search", async () => {
+    const got = await collection.get({ ids: ["r01", "r04"], include: ["metadatas"] });
+    assert.deepEqual(got.metadatas, [{ ...records[1].metadata, sp: sparseOf(1) }, records[4].metadata]);
+    const found = await collection.query({ queryEmbeddings: [records[1].embedding], nResults: 1 });
+    assert.deepEqual(found.metadatas, [[{ ...records[1].metadata, sp: sparseOf(1) }]]);
+    const searched = await collection.search(new Search().where(K.ID.eq("r01")).select(K.METADATA));
+    assert.deepEqual(searched.rows()[0], [{ id: "r01", metadata: { ...records[1].metadata, sp: sparseOf(1) } }]);
+  });
+
+  test("a sparse Knn ranks by 1 - dot product, ties by id", async () => {
+    const result = await collection.search(
+      new Search().rank(Knn({ query: SPARSE_QUERY, key: "sp", limit: 10 })).limit(10).select(K.SCORE),
+    );
+    const expected = records
+      .map((r, i) => [sparseScore(sparseOf(i)), r.id])
+      .filter(([score]) => score !== undefined)
+      .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+      .slice(0, 10);
+    assert.deepEqual(result.ids, [expected.map(([, id]) => id)]);
+    assertClose(result.scores[0], expected.map(([score]) => score), 1e-6);
+  });
+
+  test("Rrf fuses a dense and a sparse Knn by the formula", async () => {
+    const [k, fallback] = [60, 50];
+    const result = await collection.search(
+      new Search()
+        .rank(
+          Rrf({
+            ranks: [
+              Knn({ query: queries.q1, limit: 12, returnRank: true, default: fallback }),
+              Knn({ query: SPARSE_QUERY, key: K("sp"), limit: 12, returnRank: true, default: fallback }),
+            ],
+            k,
+          }),
+        )
+        .limit(8)
+        .select(K.SCORE),
+    );
+    const dense = new Map(nearest(queries.q1, 12).map((i, pos) => [records[i].id, pos]));
+    const sparseOrder = records
+      .map((r, i) => [sparseScore(sparseOf(i)), r.id])
+      .filter(([score]) => score !== undefined)
+      .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+      .slice(0, 12);
+    const sparse = new Map(sparseOrder.map(([, id], pos) => [id, pos]));
+    const fused = (id) => -(1 / (k + (dense.get(id) ?? fallback)) + 1 / (k + (sparse.get(id) ?? fallback)));
+    const expected = [...new Set([...dense.keys(), ...sparse.keys()])]
+      .sort((a, b) => fused(a) - fused(b) || (a < b ? -1 : 1))
+      .slice(0, 8);
+    assert.deepEqual(result.ids, [expected]);
+    assertClose(result.scores[0], expected.map(fused), 1e-12);
+  });
+
+  test("a sparse Knn over a key without a sparse index is refused by the server", async () => {
+    const error = await collection.search(new Search().rank(Knn({ query: SPARSE_QUERY, key: "cat" }))).catch((e) => e);
+    assert.ok(error instanceof ChromaClientError, String(error));
+    assert.match(error.message, /cat/);
+  });
+});
+
 // -- the official 3.x client, where the compat tests installed it --------------------------------
 const OFFICIAL = join(
   process.env.CHROMADB_COMPAT_CACHE || join(homedir(), ".cache", "chromadb-compat"),
@@ -346,6 +443,23 @@ const RECIPES = {
   select: (m) => new m.Search().select([m.K.DOCUMENT, "x", m.K.SCORE, "x"]).limit({ limit: 4 }),
   selectAll: (m) => new m.Search({ select: m.Select.all(), limit: 5 }),
   plain: (m) => m.toSearch({ rank: { $knn: { query: [1] } }, limit: 2, select: { keys: ["#id"] } }),
+  nestedJson: (m) =>
+    new m.Search({ where: { $or: [{ $and: [{ a: { $lt: 1 } }, { b: true }] }, { "#id": { $in: ["x"] } }] } }),
+  iterables: (m) =>
+    new m.Search()
+      .where(m.K("tag").isIn(new Set(["p", "q"])).and(m.K("tag").notIn(["r"])))
+      .select(new Set([m.K.METADATA, "tag"])),
+  replaced: (m) =>
+    new m.Search()
+      .where(m.K("a").eq(1))
+      .where(m.K("b").eq(2))
+      .rank(m.Val(1))
+      .rank(m.Knn({ query: new Float64Array([0.25, 0.5]), key: m.K.EMBEDDING }))
+      .limit(new m.Limit({ offset: 3 }))
+      .select({ keys: [m.K.SCORE] }),
+  sparseQuery: (m) => new m.Search().rank(m.Knn({ query: { indices: [1, 9], values: [0.5, 2] }, key: "sp", limit: 4 })),
+  textQuery: (m) => new m.Search().rank(m.Knn({ query: "some text", returnRank: true })),
+  minK: (m) => new m.Search().groupBy({ keys: ["g"], aggregate: { $min_k: { keys: ["#score"], k: 1 } } }),
 };
 
 describe("the same calls as the official 3.x client", { skip: !existsSync(OFFICIAL) && "npm chromadb 3.5.0 not in the compat cache (pytest tests/compat installs it)" }, () => {

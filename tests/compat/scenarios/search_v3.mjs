@@ -40,7 +40,8 @@ function columns(result) {
 
 async function main() {
   const chroma = await loadChroma();
-  const { ChromaClient, Search, K, Knn, Rrf, GroupBy, MinK, MaxK } = chroma;
+  const { ChromaClient, Search, K, Knn, Rrf, GroupBy, MinK, MaxK, Schema, SparseVectorIndexConfig } =
+    chroma;
   const url = new URL(serverUrl);
   const client = new ChromaClient({ host: url.hostname, port: Number(url.port), ssl: false });
   const collection = await client.getCollection({
@@ -120,9 +121,24 @@ async function main() {
   const many = await collection.search([cases.knn, cases.rrf, cases.group_min_k]);
   out.many = { result: columns(many), rows: many.rows() };
 
-  // Sparse vectors written by this client (as {indices, values} metadata) are indexed.
-  const writes = await client.getCollection({
+  // The same records in collections of the other spaces: scores are their distances.
+  out.spaces = {};
+  for (const [space, name] of Object.entries(plan.space_collections)) {
+    const other = await client.getCollection({
+      name,
+      embeddingFunction: new PlanEmbeddingFunction(),
+    });
+    const result = await other.search(
+      new Search().rank(Knn({ query: q2, limit: 10 })).select(K.SCORE),
+    );
+    out.spaces[space] = columns(result);
+  }
+
+  // A collection this client creates with a sparse index in its own Schema, and sparse
+  // vectors it writes (as {indices, values} metadata), are indexed.
+  const writes = await client.createCollection({
     name: plan.writes_collection,
+    schema: new Schema().createIndex(new SparseVectorIndexConfig({}), "sp"),
     embeddingFunction: new PlanEmbeddingFunction(),
   });
   await writes.add({
@@ -133,7 +149,14 @@ async function main() {
   const written = await writes.search(
     new Search().rank(Knn({ query: { indices: [4], values: [1] }, key: "sp" })).select(K.SCORE, K.METADATA),
   );
-  out.writes = { rows: written.rows() };
+  const reread = await client.getCollection({
+    name: plan.writes_collection,
+    embeddingFunction: new PlanEmbeddingFunction(),
+  });
+  out.writes = {
+    rows: written.rows(),
+    sparse_index: reread.schema?.keys?.sp?.sparseVector?.sparseVectorIndex ?? null,
+  };
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 

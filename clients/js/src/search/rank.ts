@@ -5,6 +5,7 @@
  * arithmetic before it is sent. Each expression serialises to the search route's `rank` JSON.
  */
 import { ChromaValueError } from "../errors.js";
+import type { SparseVector } from "../sparse.js";
 import { isPlainObject, Key, EMBEDDING_KEY } from "./where.js";
 
 /** A rank expression as JSON: `{"$knn": {...}}`, `{"$sum": [...]}`, `{"$val": 1}` ... */
@@ -12,11 +13,7 @@ export type RankLiteral = Record<string, unknown>;
 /** What the builders accept as a rank: an expression, its JSON, a number (a constant) or nothing. */
 export type RankInput = RankExpression | RankLiteral | number | null | undefined;
 
-/** A sparse vector: parallel arrays of dimension indices and their values. */
-export interface SparseVector {
-  indices: number[];
-  values: number[];
-}
+export type { SparseVector };
 
 function finite(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {

@@ -2,6 +2,7 @@
  * What `collection.search` returns: column-major lists with one entry per search (as the
  * server sends them), and `rows()` for the same answer as one list of records per search.
  */
+import { fromWireMetadatas } from "../sparse.js";
 import type { Metadata } from "../types.js";
 
 /** One result record; a field is present only when it was selected and has a value. */
@@ -51,7 +52,7 @@ export class SearchResult {
     const count = this.ids.length;
     this.documents = perSearch(response.documents, count);
     this.embeddings = perSearch(response.embeddings, count);
-    this.metadatas = perSearch(response.metadatas, count);
+    this.metadatas = perSearch(response.metadatas, count).map((m) => m && fromWireMetadatas(m));
     this.scores = perSearch(response.scores, count);
     this.select = (response.select ?? []).map((keys) => [...keys]);
   }

@@ -15,6 +15,7 @@ import {
   type QueryResult,
   type SearchResult,
   type SearchResultRow,
+  type SparseVector,
 } from "chromadb";
 
 const embeddingFunction: IEmbeddingFunction = {
@@ -88,6 +89,10 @@ export async function searchForms(client: ChromaClient): Promise<void> {
   const ids: string[][] = result.ids;
   const scores: (number | null)[] | null = result.scores[0];
   void [rows, ids, scores];
+  const sparse: SparseVector = { indices: [1, 5], values: [0.5, 2] };
+  const hybrid = await client.createCollection({ name: "h", schema: { defaults: {}, keys: {} } });
+  await hybrid.add({ ids: ["s"], embeddings: [[1, 2]], metadatas: [{ sp: sparse, n: 1 }] });
+  await hybrid.search(new Search().rank(Knn({ query: sparse, key: "sp" })));
   // @ts-expect-error Knn needs a query
   Knn({ limit: 3 });
   // @ts-expect-error read levels are named

@@ -1,0 +1,151 @@
+"""Open to first answer, this project's checkpoint layouts side by side on one folder: the graph
+alone with the vectors refilled from SQLite (the current layout, format 3) against the graph
+with its vectors, mapped from the file (the older layout, format 2, still read).
+
+    .venv/bin/python -m bench.reopen --n 100000 --rounds 5
+
+Each round opens the folder in a fresh process per layout, alternating, and times
+``PersistentClient(...)`` to the first answered query (and the resident memory after it).
+Prints the median per layout; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+OPEN = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    import numpy as np
+    import chromadb
+    started = time.perf_counter()
+    client = chromadb.PersistentClient(path=sys.argv[1])
+    col = client.get_collection("reopen", embedding_function=None)
+    q = np.random.default_rng(1).standard_normal((1, int(sys.argv[2]))).astype(np.float32)
+    col.query(query_embeddings=q, n_results=10)
+    took = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"open_to_answer_s": took, "peak_rss_mb": rss}))
+    """
+)
+
+
+def _build(path: str, n: int, dim: int) -> None:
+    import numpy as np
+
+    import chromadb
+    from chromadb.api.client import clear_system_cache
+
+    client = chromadb.PersistentClient(path=path)
+    col = client.create_collection(
+        "reopen", metadata={"hnsw:space": "cosine"}, embedding_function=None
+    )
+    rng = np.random.default_rng(0)
+    for start in range(0, n, 5000):
+        m = min(5000, n - start)
+        col.add(
+            ids=[f"id{i}" for i in range(start, start + m)],
+            embeddings=rng.standard_normal((m, dim)).astype(np.float32),
+        )
+    client._api._segment(col.id).flush()  # type: ignore[attr-defined]
+    clear_system_cache()  # the checkpoint is written at close
+
+
+def _as_format_2(src: str, dest: str, dim: int) -> None:
+    """A copy of the folder whose checkpoint has the older layout (graph with vectors)."""
+    import faiss
+    import numpy as np
+
+    from chromadb.engine import checkpoint, recovery
+    from chromadb.engine.index import IndexParams, VectorIndex
+    from chromadb.engine.store import Store
+
+    shutil.copytree(src, dest)
+    (folder,) = [os.path.join(dest, "index", d) for d in os.listdir(os.path.join(dest, "index"))]
+    store = Store(dest)
+    try:
+        index, seq = VectorIndex.load(
+            folder, IndexParams(dim, "cosine"), recovery.vector_source(store)
+        )
+    finally:
+        store.close()
+    for name in os.listdir(folder):
+        if name != ".lock":
+            os.remove(os.path.join(folder, name))
+    n, indexed = index.n, index.indexed
+    tail = index.vectors_at(np.arange(indexed, n, dtype=np.int64))
+    files = {
+        f"{seq}.faiss": checkpoint.write_file(
+            folder, f"{seq}.faiss", lambda p: faiss.write_index(index.index, p)
+        )
+    }
+
+    def slots(p: str) -> None:
+        with open(p, "wb") as fh:
+            np.savez(
+                fh,
+                rowids=index.rowids[:n],
+                alive=index.alive[:n],
+                tail=tail,
+                seq=np.int64(seq),
+                dimension=np.int64(dim),
+            )
+
+    files[f"{seq}.npz"] = checkpoint.write_file(folder, f"{seq}.npz", slots)
+    info = checkpoint.CheckpointInfo(seq, index.count, n, indexed, dim, "cosine", files, format=2)
+    checkpoint.write_manifest(folder, info)
+
+
+def _bytes(path: str) -> int:
+    return sum(
+        os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--dim", type=int, default=384)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "open.py")
+        with open(script, "w") as fh:
+            fh.write(OPEN)
+        graph_only, with_vectors = os.path.join(tmp, "v3"), os.path.join(tmp, "v2")
+        _build(graph_only, args.n, args.dim)
+        _as_format_2(graph_only, with_vectors, args.dim)
+        layouts = {"graph only (format 3)": graph_only, "graph + vectors (format 2)": with_vectors}
+        runs: dict[str, list[dict[str, float]]] = {k: [] for k in layouts}
+        for _ in range(args.rounds):
+            for label, path in layouts.items():
+                out = subprocess.run(
+                    [sys.executable, script, path, str(args.dim)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                runs[label].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        with open("/proc/loadavg") as fh:
+            load = fh.read().split()[:3]
+        print(f"{args.n} x {args.dim} cosine, {args.rounds} rounds, load average {' '.join(load)}")
+        for label, path in layouts.items():
+            took = statistics.median(r["open_to_answer_s"] for r in runs[label])
+            rss = statistics.median(r["peak_rss_mb"] for r in runs[label])
+            print(
+                f"{label:<28} open to first answer {took:.3f} s (median), peak RSS {rss:.0f} MB, "
+                f"folder {_bytes(path):,} bytes"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
