@@ -175,8 +175,8 @@ class ReplicaPool:
                 if node not in self._ready.get(slot, {}):
                     try:
                         self._add_replica(slot, node)
-                    except Exception:  # noqa: BLE001 - the node may have gone meanwhile
-                        logger.exception("Could not place shard %d on node %s", slot, node)
+                    except Exception as exc:  # noqa: BLE001 - the node may have gone meanwhile
+                        logger.warning("Could not place shard %d on node %s: %s", slot, node, exc)
             if not all(node in self._ready.get(slot, {}) for node in target):
                 return  # keep the replicas there are until the wanted ones serve
             for node in list(self._ready.get(slot, {})):
