@@ -125,6 +125,9 @@ cases = {
  "not_number": lambda: SparseVector(indices=[1], values=["a"]),
  "labels": lambda: SparseVector(indices=[1], values=[1.0], labels=["a", "b"]),
  "from_dict_untagged": lambda: SparseVector.from_dict({"indices": [1], "values": [1.0]}),
+ "algorithm_ignored": lambda: SparseVectorIndexConfig(algorithm="wand"),
+ "unknown_field": lambda: SparseVectorIndexConfig(foo=1),
+ "unknown_fields": lambda: SparseVectorIndexConfig(foo=1, bar=2),
  "same_key_twice_ok": lambda: Schema().create_index(config=SparseVectorIndexConfig(), key="a").create_index(config=SparseVectorIndexConfig(), key="a"),
 }
 out = {}
