@@ -722,7 +722,7 @@ class RayAPI(API):
         done = self._catalog._reset()
         for replica in self._pool.every_replica():
             self._resolve(replica.handle.reset.remote(), replica)
-        self._layout.clear()
+        self._layout.forget_collections()
         with self._models_lock:
             self._models.clear()
             self._dims.clear()

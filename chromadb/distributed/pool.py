@@ -175,8 +175,8 @@ class ReplicaPool:
                 if node not in self._ready.get(slot, {}):
                     try:
                         self._add_replica(slot, node)
-                    except Exception:  # noqa: BLE001 - the node may have gone meanwhile
-                        logger.exception("Could not place shard %d on node %s", slot, node)
+                    except Exception as exc:  # noqa: BLE001 - the node may have gone meanwhile
+                        logger.warning("Could not place shard %d on node %s: %s", slot, node, exc)
             if not all(node in self._ready.get(slot, {}) for node in target):
                 return  # keep the replicas there are until the wanted ones serve
             for node in list(self._ready.get(slot, {})):
@@ -350,3 +350,21 @@ class ReplicaPool:
                 self._down.setdefault(slot, set()).add(node)
                 continue
             self._ready.setdefault(slot, {})[node] = replica
+        for slot in list(self._ready):
+            self._even_out(slot)
+
+    def _even_out(self, slot: int) -> None:
+        """After a restart: a frontend that stopped in the middle of a write may have left it
+        (unacknowledged) on some replicas of a slot and not on others; those behind catch up
+        from the one furthest ahead, so that every replica answers alike."""
+        replicas = list(self._ready.get(slot, {}).values())
+        if len(replicas) < 2:
+            return
+        try:
+            applied = self._ray.get([r.handle.applied_seq.remote() for r in replicas], timeout=120)
+            ahead = replicas[max(range(len(replicas)), key=lambda i: applied[i])]
+            for replica, seq in zip(replicas, applied):
+                if seq < max(applied):
+                    self._catch_up(slot, replica.node, replica.handle, ahead, self._members(slot))
+        except Exception:  # noqa: BLE001 - the replicas still serve; the repair pass goes on
+            logger.exception("Could not compare the replicas of shard %d", slot)

@@ -264,6 +264,34 @@ def test_official_js_client_runs_its_scenario(frontend: Frontend) -> None:
     )
 
 
+def test_a_restarted_frontend_finds_its_replicas_and_evens_them_out(
+    cluster: RayCluster, frontend: Frontend
+) -> None:
+    """The frontend stops and starts again on its catalog: it finds every replica again (by
+    name, from its layout file), and a write it left on one replica of a shard only (as when
+    it dies between two replicas' answers) reaches the other before they serve."""
+    col = _client().create_collection("restart")
+    data = _records(200, seed=9)
+    col.add(ids=data["ids"], embeddings=data["embeddings"], documents=data["documents"])
+    nodes = _cluster_view(frontend)["shards"]["0"]
+    assert len(nodes) == REPLICAS
+    extra = next(f"x{i}" for i in range(1000) if shard_of(f"x{i}", SHARDS) == 0)
+    ahead = cluster.actor(f"slot-0@{nodes[0]}")
+    seq = int(ray_get(ahead.applied_seq.remote())) + 1
+    part = {"ids": [extra], "embeddings": [[0.25] * DIM], "documents": ["half"]}
+    ray_get(ahead.call.remote("_add", str(col.id), {**part, "ords": [time.time_ns()], "seq": seq}))
+    frontend.restart()
+    col = _client().get_collection("restart")
+    assert col.count() == 201
+    assert sorted(col.get(include=[])["ids"]) == sorted([*data["ids"], extra])
+    assert _cluster_view(frontend)["shards"]["0"] == nodes
+    for node in nodes:
+        replica = cluster.actor(f"slot-0@{node}")
+        got = ray_get(replica.call.remote("_get", str(col.id), {"ids": [extra], "include": []}))
+        assert got["ids"] == [extra], node
+    _client().delete_collection("restart")
+
+
 def test_losing_a_node_mid_ingest_loses_nothing_acknowledged(
     cluster: RayCluster, frontend: Frontend
 ) -> None:
