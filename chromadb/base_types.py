@@ -85,8 +85,10 @@ class SparseVector:
                     "SparseVector labels must have the same length as indices and values, "
                     f"got {len(self.labels)} labels, {len(self.indices)} indices"
                 )
+        if self._plainly_valid():
+            return
         for i, index in enumerate(self.indices):
-            if isinstance(index, bool) or not isinstance(index, int):
+            if not isinstance(index, int):  # a bool is an int here, as in real Chroma
                 raise ValueError(
                     f"SparseVector indices must be integers, got {type(index).__name__} "
                     f"at position {i}"
@@ -96,7 +98,7 @@ class SparseVector:
                     f"SparseVector indices must be non-negative, got {index} at position {i}"
                 )
         for i, value in enumerate(self.values):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not isinstance(value, (int, float)):
                 raise ValueError(
                     f"SparseVector values must be numbers, got {type(value).__name__} "
                     f"at position {i}"
@@ -108,6 +110,17 @@ class SparseVector:
                     f"found indices[{i}]={self.indices[i]} <= indices[{i - 1}]="
                     f"{self.indices[i - 1]}"
                 )
+
+    def _plainly_valid(self) -> bool:
+        # The common case, checked in a few passes at C speed; anything else takes the loops
+        # below, which name the first problem.
+        indices, values = self.indices, self.values
+        return (
+            all(type(i) is int for i in indices)
+            and all(type(v) is float or type(v) is int for v in values)
+            and all(a < b for a, b in zip(indices, indices[1:]))
+            and (not indices or indices[0] >= 0)
+        )
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON form: ``{"#type": "sparse_vector", "indices": [...], "values": [...]}``,

@@ -19,7 +19,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, Literal, Optional, Tuple, Union
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from chromadb.base_types import TYPE_KEY as TYPE_KEY
 
@@ -143,9 +144,27 @@ class SparseVectorIndexConfig(_Config):
     run on ``source_key`` (``K.DOCUMENT`` or a string metadata key) when a write does not give
     them; ``bm25`` weights query terms by their inverse document frequency."""
 
+    # As real's: unknown fields are refused by name; ``algorithm`` is accepted and ignored.
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+
     embedding_function: Optional[Any] = None
     source_key: Optional[str] = None
     bm25: Optional[bool] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            valid = ("embedding_function", "source_key", "bm25", "algorithm")
+            invalid = [k for k in data if k not in valid]
+            if len(invalid) == 1:
+                message = f"'{invalid[0]}' is not a valid field for {cls.__name__}. "
+            else:
+                shown = ", ".join(f"'{k}'" for k in invalid)
+                message = f"Invalid fields for {cls.__name__}: {shown}. "
+            if invalid:
+                raise PydanticCustomError("invalid_field", message, {"invalid_fields": invalid})
+        return data
 
     @field_validator("source_key", mode="before")
     @classmethod

@@ -20,19 +20,34 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, TypeVar, cast
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    cast,
+)
 from uuid import UUID
 
 import numpy as np
 
 from chromadb.api import API
+from chromadb.api.collection_configuration import schema_json_of
 from chromadb.api.models.model import CollectionModel, Database, Tenant
+from chromadb.api.schema import sparse_indexes_of
 from chromadb.api.types import (
     DEFAULT_GET_INCLUDE,
     DEFAULT_QUERY_INCLUDE,
     GetResult,
     QueryResult,
 )
+from chromadb.base_types import SparseVector
 from chromadb.config import DEFAULT_TENANT, Settings, System
 from chromadb.distributed.layout import Layout
 from chromadb.distributed.merge import merge_query, select_get
@@ -40,6 +55,7 @@ from chromadb.distributed.phases import PhaseLock
 from chromadb.distributed.placement import split_by_shard
 from chromadb.distributed.pool import Member, Replica, ReplicaPool, require_ray
 from chromadb.engine import validation as v
+from chromadb.engine.sparse import idf
 from chromadb.errors import BatchSizeExceededError, InvalidArgumentError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -96,6 +112,9 @@ class RayAPI(API):
         self._catalog_system.start()
         self._defaults = _sharding(None, shards, replicas)
         self._layout = Layout(folder)
+        # Before the pool: its repair thread asks for members (the catalog's models) at once.
+        self._models: Dict[str, CollectionModel] = {}
+        self._models_lock = threading.Lock()
         self._pool = ReplicaPool(
             self._layout,
             data_root or os.path.join(folder, "shards"),
@@ -104,8 +123,6 @@ class RayAPI(API):
             poll_s=poll_s,
         )
         self._fanout = ThreadPoolExecutor(max_workers=16, thread_name_prefix="chromadb-ray")
-        self._models: Dict[str, CollectionModel] = {}
-        self._models_lock = threading.Lock()
         self._ord_lock = threading.Lock()
         self._last_ord = 0
         # Per collection: reads never overlap a write half applied (see phases.py).
@@ -189,26 +206,36 @@ class RayAPI(API):
             self._pool.lost(replica)
             raise
 
-    def _write_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
-        """Run a write on every ready replica of ``slot``; the first replica's answer."""
-        with self._pool.slot_lock(slot):
-            replicas = self._pool.writers(slot)
-            refs = [(r, r.handle.call.remote(method, cid, kwargs)) for r in replicas]
-            answers = []
-            for replica, ref in refs:
-                try:
-                    answers.append(self._resolve(ref, replica))
-                except (
-                    self._ray.exceptions.RayActorError,
-                    self._ray.exceptions.ActorUnavailableError,
-                ):
-                    continue  # dropped from the slot; the others hold the write
-            if not answers:
-                from chromadb.errors import ShardUnavailableError
+    @contextlib.contextmanager
+    def _holding(self, slots: Sequence[int]) -> Iterator[int]:
+        """Hold the locks of ``slots`` (in slot order, so two writers never deadlock) and give
+        the write its sequence number. A write holds every slot it touches for its whole
+        time, so that on every replica writes apply in sequence and ordinal order."""
+        with contextlib.ExitStack() as stack:
+            for slot in sorted(slots):
+                stack.enter_context(self._pool.slot_lock(slot))
+            yield self._ords(1)[0]
 
-                raise ShardUnavailableError(f"Every replica of shard {slot} failed during {method}")
-            self._pool.committed(slot)
-            return answers[0]
+    def _write_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
+        """Run a write on every ready replica of ``slot`` (whose lock the caller holds, see
+        :meth:`_holding`, and whose ``seq`` is in ``kwargs``); the first replica's answer."""
+        replicas = self._pool.writers(slot)
+        refs = [(r, r.handle.call.remote(method, cid, kwargs)) for r in replicas]
+        answers = []
+        for replica, ref in refs:
+            try:
+                answers.append(self._resolve(ref, replica))
+            except (
+                self._ray.exceptions.RayActorError,
+                self._ray.exceptions.ActorUnavailableError,
+            ):
+                continue  # dropped from the slot; the others hold the write
+        if not answers:
+            from chromadb.errors import ShardUnavailableError
+
+            raise ShardUnavailableError(f"Every replica of shard {slot} failed during {method}")
+        self._pool.committed(slot)
+        return answers[0]
 
     def _read_slot(self, slot: int, method: str, cid: str, kwargs: Dict[str, Any]) -> Any:
         tried: List[str] = []
@@ -347,16 +374,17 @@ class RayAPI(API):
                     fields["embeddings"] = v.validate_embeddings(
                         fields["embeddings"], self._dimension(cid, shards)
                     )
-                if method in ("_add", "_upsert"):
-                    fields["ords"] = self._ords(len(ids))
                 groups = split_by_shard(ids, shards)
-                calls = []
-                for slot, positions in enumerate(groups):
-                    if positions:
-                        part = {"ids": _take(ids, positions), **extra}
-                        part.update({k: _take(f, positions) for k, f in fields.items()})
+                slots = [slot for slot, positions in enumerate(groups) if positions]
+                with self._holding(slots) as seq:
+                    if method in ("_add", "_upsert"):
+                        fields["ords"] = self._ords(len(ids))
+                    calls = []
+                    for slot in slots:
+                        part = {"ids": _take(ids, groups[slot]), "seq": seq, **extra}
+                        part.update({k: _take(f, groups[slot]) for k, f in fields.items()})
                         calls.append(partial(self._write_slot, slot, method, cid, part))
-                self._each(calls)
+                    self._each(calls)
                 vectors = fields["embeddings"]
                 if first and vectors is not None and len(vectors):
                     self._dims[cid] = int(vectors.shape[1])
@@ -440,19 +468,17 @@ class RayAPI(API):
             filters["limit"] = limit
         if ids is not None:
             groups = split_by_shard(ids, shards)
-            calls = [
-                partial(self._write_slot, slot, "_delete", cid, {"ids": _take(ids, p), **filters})
-                for slot, p in enumerate(groups)
-                if p
-            ]
+            parts = {slot: {"ids": _take(ids, p)} for slot, p in enumerate(groups) if p}
         else:
-            calls = [
-                partial(self._write_slot, slot, "_delete", cid, {"ids": None, **filters})
-                for slot in range(shards)
-            ]
+            parts = {slot: {"ids": None} for slot in range(shards)}
         deleted: List[str] = []
-        for part in self._each(calls):
-            deleted.extend(part or [])
+        with self._holding(list(parts)) as seq:
+            calls = [
+                partial(self._write_slot, slot, "_delete", cid, {**part, **filters, "seq": seq})
+                for slot, part in parts.items()
+            ]
+            for answer in self._each(calls):
+                deleted.extend(answer or [])
         return deleted
 
     def _search(
@@ -468,6 +494,79 @@ class RayAPI(API):
         from chromadb.engine.search import run_searches
 
         return run_searches(self, collection_id, searches)
+
+    def _sparse_knn(
+        self,
+        collection_id: UUID,
+        key: str,
+        query: SparseVector,
+        limit: int,
+        where: Any = None,
+        where_document: Any = None,
+        ids: Any = None,
+    ) -> Dict[str, List[Any]]:
+        """The ``limit`` records whose sparse vector at metadata ``key`` is nearest ``query``,
+        as one engine answers it (see the engine's ``_sparse_knn``): every shard gives its own
+        top ``limit``, merged by score, ties by insertion order, which is exact. A ``bm25``
+        key's query terms are weighted by the IDF of the whole collection (counts summed over
+        the shards) before the shards see the query."""
+        if not isinstance(query, SparseVector):
+            raise InvalidArgumentError(
+                f"A sparse Knn query must be a SparseVector, got {type(query).__name__}"
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidArgumentError(f"Knn limit must be a positive integer, got {limit!r}")
+        cid = str(collection_id)
+        shards = self._shards(cid)
+        indexes = sparse_indexes_of(schema_json_of(self._model(cid).configuration))
+        if key not in indexes:
+            raise InvalidArgumentError(
+                f"Knn over '{key}': this collection has no sparse vector index on that key "
+                "(give its schema a SparseVectorIndexConfig for the key)"
+            )
+        id_list = v.validate_ids(ids, allow_empty=True) if ids is not None else None
+        groups = split_by_shard(id_list, shards) if id_list is not None else None
+        slots = [s for s in range(shards) if groups is None or groups[s]]
+        with self._phase(cid).reading():
+            if (indexes[key] or {}).get("bm25"):
+                query = self._weighted(cid, shards, key, query)
+            base = {"key": key, "query": query, "limit": limit}
+            base.update(where=where, where_document=where_document)
+            parts = self._each(
+                [
+                    partial(
+                        self._read_slot,
+                        slot,
+                        "_sparse_knn",
+                        cid,
+                        {**base, "ids": None if groups is None else _take(id_list, groups[slot])},
+                    )
+                    for slot in slots
+                ]
+            )
+        hits = sorted(
+            (float(score), int(ord_), rid)
+            for part in parts
+            for rid, score, ord_ in zip(part["ids"], part["scores"], part["ords"])
+        )[:limit]
+        return {"ids": [h[2] for h in hits], "scores": [h[0] for h in hits]}
+
+    def _weighted(self, cid: str, shards: int, key: str, query: SparseVector) -> SparseVector:
+        """``query`` with each term's value times its BM25 IDF over the whole collection."""
+        counts = self._each(
+            [
+                partial(
+                    self._read_slot, s, "_sparse_stats", cid, {"key": key, "terms": query.indices}
+                )
+                for s in range(shards)
+            ]
+        )
+        records = sum(int(n) for n, _ in counts)
+        values = [
+            weight * idf(records, sum(int(per[i]) for _, per in counts))
+            for i, weight in enumerate(query.values)
+        ]
+        return SparseVector(indices=list(query.indices), values=values)
 
     def _count(self, collection_id: UUID) -> int:
         cid = str(collection_id)
@@ -614,7 +713,8 @@ class RayAPI(API):
     def _create_index(self, collection_id: UUID) -> bool:
         cid = str(collection_id)
         for slot in range(self._shards(cid)):
-            self._write_slot(slot, "_create_index", cid, {})
+            with self._holding([slot]) as seq:
+                self._write_slot(slot, "_create_index", cid, {"seq": seq})
         return True
 
     # -- the rest ----------------------------------------------------------------------------------
@@ -622,7 +722,7 @@ class RayAPI(API):
         done = self._catalog._reset()
         for replica in self._pool.every_replica():
             self._resolve(replica.handle.reset.remote(), replica)
-        self._layout.clear()
+        self._layout.forget_collections()
         with self._models_lock:
             self._models.clear()
             self._dims.clear()

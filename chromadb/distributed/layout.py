@@ -88,10 +88,11 @@ class Layout:
             ).fetchall()
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
-    def clear(self) -> None:
+    def forget_collections(self) -> None:
+        """Forget every collection's sharding (a reset). The replicas stay on record: their
+        actors live on, emptied, and a restarted frontend must find them again."""
         with self._lock:
             self._db.execute("DELETE FROM sharding")
-            self._db.execute("DELETE FROM replica")
 
     def close(self) -> None:
         with self._lock:

@@ -1,15 +1,20 @@
-"""The replicas of every shard slot as Ray actors: placement, failure detection, rebuilds.
+"""The replicas of every shard slot as Ray actors: placement, failure detection, catch-up.
 
 - Each replica of slot ``s`` is a :class:`~chromadb.distributed.shard.ShardReplica` actor pinned
   to one node (node affinity, not soft), with its data folder on that node. Replicas of one slot
   are always on different nodes, chosen by rendezvous hashing over the live nodes.
+- A node is known by its name (``ray start --node-name``, by default its IP address), which it
+  keeps across restarts, unlike its Ray node id: a node that comes back finds its replicas'
+  folders again, and they catch up from a ready replica (only what they missed) before they
+  serve. Nodes that share a name (several on one machine, unnamed) are told apart by id.
 - A replica is *ready* when it holds every acknowledged write of its slot. Writes go to every
   ready replica; reads to one of them. A replica whose actor or node died is dropped and
   recorded as stale; a background pass (every ``poll_s``) brings each slot back to its replica
-  count on other live nodes, rebuilding each new replica from a ready one before it serves.
+  count on other live nodes, and a returning node's replicas back where rendezvous hashing
+  wants them; a replica joins only once it caught up from a ready one.
 - :meth:`ReplicaPool.rebalance` moves replicas onto the nodes rendezvous hashing now prefers
   (after nodes were added): new replicas are built first, the surplus retired after.
-- A slot's writes and its rebuilds take the slot's lock, so a rebuild never misses a write.
+- A slot's writes and its catch-ups take the slot's lock, so a catch-up never misses a write.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import threading
 import time
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -29,9 +36,8 @@ from chromadb.errors import ShardUnavailableError
 
 logger = logging.getLogger(__name__)
 
-# One page of records moved while rebuilding a replica.
-REBUILD_PAGE = 2000
-ALL_FIELDS = ["embeddings", "documents", "metadatas", "uris"]
+# How many catch-ups /api/v2/cluster lists (the latest).
+CATCH_UPS_KEPT = 64
 
 
 def require_ray() -> Any:
@@ -47,7 +53,7 @@ def require_ray() -> Any:
 
 @dataclass
 class Member:
-    """A collection with a part in a slot, as a rebuild needs to recreate it."""
+    """A collection with a part in a slot, as a catch-up needs to recreate it."""
 
     collection_id: str
     metadata: Optional[Dict[str, Any]]
@@ -89,6 +95,9 @@ class ReplicaPool:
         self._wanted: Dict[int, int] = {}
         self._down: Dict[int, set[str]] = {}
         self._turn = itertools.count()
+        self._node_ids: Dict[str, str] = {}
+        self.catch_ups: deque[Dict[str, Any]] = deque(maxlen=CATCH_UPS_KEPT)
+        self._catch_up_count = itertools.count(1)
         self._stopping = threading.Event()
         self._adopt()
         self._thread = threading.Thread(
@@ -109,10 +118,8 @@ class ReplicaPool:
 
     def writers(self, slot: int) -> List[Replica]:
         """Every ready replica of ``slot`` (a write must reach all of them)."""
+        # No repair here: the caller holds the slot's lock (the background pass repairs).
         replicas = self._ready_list(slot)
-        if not replicas:
-            self._repair_slot(slot)
-            replicas = self._ready_list(slot)
         if not replicas:
             raise ShardUnavailableError(f"No live replica holds shard {slot}; nothing was written")
         return replicas
@@ -133,7 +140,7 @@ class ReplicaPool:
                 return
             del self._ready[replica.slot][replica.node]
             self._down.setdefault(replica.slot, set()).add(replica.node)
-        logger.warning("Replica of shard %d on node %s lost", replica.slot, replica.node[:12])
+        logger.warning("Replica of shard %d on node %s lost", replica.slot, replica.node)
 
     def committed(self, slot: int) -> None:
         """A write to ``slot`` was acknowledged: replicas that were down have missed it."""
@@ -156,20 +163,40 @@ class ReplicaPool:
         returns the new placement."""
         alive = self.alive_nodes()
         for slot in list(self._wanted):
-            if not self._members(slot):
-                continue
-            with self.slot_lock(slot):
-                target = place(f"slot-{slot}", alive, self._wanted[slot])
-                for node in target:
-                    if node not in self._ready.get(slot, {}):
-                        self._add_replica(slot, node)
-                for node in list(self._ready.get(slot, {})):
-                    if node not in target:
-                        self._retire(self._ready[slot][node])
+            self._rebalance_slot(slot, alive)
         return self.placement()
 
+    def _rebalance_slot(self, slot: int, alive: List[str]) -> None:
+        if not self._members(slot):
+            return
+        with self.slot_lock(slot):
+            target = place(f"slot-{slot}", alive, self._wanted[slot])
+            for node in target:
+                if node not in self._ready.get(slot, {}):
+                    try:
+                        self._add_replica(slot, node)
+                    except Exception as exc:  # noqa: BLE001 - the node may have gone meanwhile
+                        logger.warning("Could not place shard %d on node %s: %s", slot, node, exc)
+            if not all(node in self._ready.get(slot, {}) for node in target):
+                return  # keep the replicas there are until the wanted ones serve
+            for node in list(self._ready.get(slot, {})):
+                if node not in target:
+                    self._retire(self._ready[slot][node])
+
     def alive_nodes(self) -> List[str]:
-        return [n["NodeID"] for n in self._ray.nodes() if n.get("Alive")]
+        """The names of the live nodes (see the module's docstring)."""
+        nodes = [n for n in self._ray.nodes() if n.get("Alive")]
+        names = [
+            str(n.get("NodeName") or n.get("NodeManagerAddress") or n["NodeID"]) for n in nodes
+        ]
+        seen = Counter(names)
+        keys = {}
+        for name, node in zip(names, nodes):
+            key = name if seen[name] == 1 else f"{name}/{str(node['NodeID'])[:12]}"
+            keys[key] = str(node["NodeID"])
+        with self._lock:
+            self._node_ids = keys
+        return list(keys)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -183,14 +210,30 @@ class ReplicaPool:
     def _watch(self, poll_s: float) -> None:
         while not self._stopping.wait(poll_s):
             try:
-                alive = set(self.alive_nodes())
+                alive = self.alive_nodes()
                 for replica in self.every_replica():
                     if replica.node not in alive:
                         self.lost(replica)
+                returning = self._returning(alive)
                 for slot in list(self._wanted):
+                    if slot in returning:
+                        self._rebalance_slot(slot, alive)
                     self._repair_slot(slot)
             except Exception:  # noqa: BLE001 - the watcher must outlive one bad pass
                 logger.exception("Replica repair pass failed; retrying")
+
+    def _returning(self, alive: List[str]) -> set[int]:
+        """Slots with a replica on record, not serving, on a live node that rendezvous hashing
+        wants for the slot: a node came back (or a replica's actor died and can restart)."""
+        slots = set()
+        for slot, node, _ in self._layout.replicas():
+            wanted = self._wanted.get(slot, 0)
+            if node in alive and node not in self._ready.get(slot, {}) and wanted:
+                if node in place(f"slot-{slot}", alive, wanted):
+                    slots.add(slot)
+        if slots:
+            logger.info("Replicas on record come back for shards %s", sorted(slots))
+        return slots
 
     def _repair_slot(self, slot: int) -> None:
         wanted = self._wanted.get(slot, 0)
@@ -208,7 +251,7 @@ class ReplicaPool:
                 except ShardUnavailableError as exc:
                     logger.warning("%s", exc)
                 except Exception:  # noqa: BLE001 - try the next node
-                    logger.exception("Could not place shard %d on node %s", slot, node[:12])
+                    logger.exception("Could not place shard %d on node %s", slot, node)
 
     def _add_replica(self, slot: int, node: str) -> None:
         # Caller holds the slot's lock: no write to this slot can happen meanwhile.
@@ -216,15 +259,16 @@ class ReplicaPool:
         if not sources:
             recorded = {n: st for s, n, st in self._layout.replicas() if s == slot}
             if recorded and recorded.get(node) != READY:
-                holders = ", ".join(n[:12] for n, st in recorded.items() if st == READY)
+                holders = ", ".join(n for n, st in recorded.items() if st == READY)
                 raise ShardUnavailableError(
                     f"Shard {slot}: every replica that holds all its records is down "
                     f"(nodes {holders or 'none'}); it serves again when one is back"
                 )
         handle = self._start(slot, node)
+        members = self._members(slot)
         if sources:
-            self._rebuild(slot, handle, sources[0])
-        for member in self._members(slot):
+            self._catch_up(slot, node, handle, sources[0], members)
+        for member in members:
             self._ray.get(
                 handle.ensure.remote(member.collection_id, member.metadata, member.configuration)
             )
@@ -233,61 +277,50 @@ class ReplicaPool:
             self._ready.setdefault(slot, {})[node] = replica
             self._down.get(slot, set()).discard(node)
             self._layout.set_replica(slot, node, READY)
-        logger.info("Shard %d ready on node %s", slot, node[:12])
+        logger.info("Shard %d ready on node %s", slot, node)
 
     def _start(self, slot: int, node: str) -> Any:
-        folder = os.path.join(self._root, node[:16], f"slot-{slot}")
+        # The node's name, made safe as a folder name (names are free text).
+        folder = os.path.join(self._root, re.sub(r"[^A-Za-z0-9._-]", "_", node), f"slot-{slot}")
+        with self._lock:
+            node_id = self._node_ids.get(node)
+        if node_id is None:
+            raise ShardUnavailableError(f"Node {node} is not part of the cluster now")
         handle = self._actor.options(
             name=f"slot-{slot}@{node}",
             namespace=self._namespace,
             lifetime="detached",
             get_if_exists=True,
-            scheduling_strategy=self._affinity(node_id=node, soft=False),
+            scheduling_strategy=self._affinity(node_id=node_id, soft=False),
         ).remote(folder)
         self._ray.get(handle.where.remote(), timeout=120)
         return handle
 
-    def _rebuild(self, slot: int, target: Any, source: Replica) -> None:
-        """Make ``target`` an exact copy of ``source``'s slot, collection by collection."""
-        ray = self._ray
+    def _catch_up(
+        self, slot: int, node: str, target: Any, source: Replica, members: List[Member]
+    ) -> None:
+        """Bring ``target`` up to ``source`` (a ready replica): only what it missed, from the
+        changes the source journaled after the target's last applied write; its whole slot
+        when it has nothing yet. The actors talk to each other; nothing passes through here."""
         started = time.monotonic()
-        members = self._members(slot)
-        keep = {m.collection_id for m in members}
-        for stale in ray.get(target.collections.remote()):
-            if stale not in keep:
-                ray.get(target.drop.remote(stale))
-        moved = 0
-        for member in members:
-            cid = member.collection_id
-            ray.get(target.drop.remote(cid))
-            ray.get(target.ensure.remote(cid, member.metadata, member.configuration))
-            offset = 0
-            while True:
-                page = ray.get(
-                    source.handle.call.remote(
-                        "_get",
-                        cid,
-                        {"limit": REBUILD_PAGE, "offset": offset, "include": ALL_FIELDS},
-                    )
-                )
-                if not page["ids"]:
-                    break
-                fields = {k: page.get(k) for k in ("metadatas", "documents", "uris", "ords")}
-                ray.get(
-                    target.call.remote(
-                        "_add",
-                        cid,
-                        {"ids": page["ids"], "embeddings": page["embeddings"], **fields},
-                    )
-                )
-                offset += len(page["ids"])
-            moved += offset
+        spec = [(m.collection_id, m.metadata, m.configuration) for m in members]
+        stats = self._ray.get(target.catch_up.remote(source.handle, spec))
+        stats = {**stats, "n": next(self._catch_up_count), "slot": slot, "node": node}
+        stats["source"] = source.node
+        stats["seconds"] = round(time.monotonic() - started, 3)
+        self.catch_ups.append(stats)
         logger.info(
-            "Shard %d rebuilt from node %s: %d records in %.1f s",
+            "Shard %d on node %s caught up from node %s: %d changes after seq %d "
+            "(%d copied, %d updated, %d deleted) in %.1f s",
             slot,
-            source.node[:12],
-            moved,
-            time.monotonic() - started,
+            node,
+            source.node,
+            stats["changes"],
+            stats["since"],
+            stats["copied"],
+            stats["updated"],
+            stats["deleted"],
+            stats["seconds"],
         )
 
     def _retire(self, replica: Replica) -> None:
@@ -310,10 +343,28 @@ class ReplicaPool:
                 continue
             try:
                 if node not in alive:
-                    raise ConnectionError(f"node {node[:12]} is down")
+                    raise ConnectionError(f"node {node} is down")
                 replica = Replica(slot, node, self._start(slot, node))
             except Exception as exc:  # noqa: BLE001 - the repair pass places it elsewhere
-                logger.warning("Replica of shard %d on %s not back yet: %s", slot, node[:12], exc)
+                logger.warning("Replica of shard %d on %s not back yet: %s", slot, node, exc)
                 self._down.setdefault(slot, set()).add(node)
                 continue
             self._ready.setdefault(slot, {})[node] = replica
+        for slot in list(self._ready):
+            self._even_out(slot)
+
+    def _even_out(self, slot: int) -> None:
+        """After a restart: a frontend that stopped in the middle of a write may have left it
+        (unacknowledged) on some replicas of a slot and not on others; those behind catch up
+        from the one furthest ahead, so that every replica answers alike."""
+        replicas = list(self._ready.get(slot, {}).values())
+        if len(replicas) < 2:
+            return
+        try:
+            applied = self._ray.get([r.handle.applied_seq.remote() for r in replicas], timeout=120)
+            ahead = replicas[max(range(len(replicas)), key=lambda i: applied[i])]
+            for replica, seq in zip(replicas, applied):
+                if seq < max(applied):
+                    self._catch_up(slot, replica.node, replica.handle, ahead, self._members(slot))
+        except Exception:  # noqa: BLE001 - the replicas still serve; the repair pass goes on
+            logger.exception("Could not compare the replicas of shard %d", slot)

@@ -14,6 +14,7 @@ def _view(pool: ReplicaPool) -> Dict[str, Any]:
     return {
         "nodes": pool.alive_nodes(),
         "shards": {str(slot): nodes for slot, nodes in pool.placement().items()},
+        "catch_ups": list(pool.catch_ups),
     }
 
 

@@ -2,9 +2,11 @@
 
 A search runs in four steps: the filter becomes ``where`` / ``where_document`` / ``ids`` (or,
 when it mixes those under ``$or``, the set of ids it admits); each dense ``Knn`` is a nearest
-neighbour query under that filter; the candidates (the union of the Knn results) are scored by
-the rank expression, lower first; then grouping, paging and the selected fields. Exact by
-construction: every candidate's score is computed from the distances the index returned."""
+neighbour query under that filter, and each ``Knn`` over a sparse key a top-k of that key's
+sparse vector index (``_sparse_knn``) under it; the candidates (the union of the Knn results)
+are scored by the rank expression, lower first; then grouping, paging and the selected fields.
+Exact by construction: every candidate's score is computed from the distances the index
+returned."""
 
 from __future__ import annotations
 

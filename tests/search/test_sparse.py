@@ -565,3 +565,22 @@ def test_export_and_import_keep_sparse_vectors_and_their_index(tmp_path: Path) -
         _assert_ranking(_search(moved, query, 5), brute_force(stored, query, 5))
     finally:
         SharedSystemClient.clear_system_cache()
+
+
+def test_the_hybrid_benchmark_runs(tmp_path: Path) -> None:
+    # bench/search.py at a tiny size: every phase prints its figures (no timing is asserted).
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.search", "--n", "300", "--queries", "3", "--dim", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=repo,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if "p50" in line or "ingest" in line]
+    assert len(lines) == 4, done.stdout
+    assert "BM25 sparse index" in lines[0]

@@ -125,6 +125,9 @@ cases = {
  "not_number": lambda: SparseVector(indices=[1], values=["a"]),
  "labels": lambda: SparseVector(indices=[1], values=[1.0], labels=["a", "b"]),
  "from_dict_untagged": lambda: SparseVector.from_dict({"indices": [1], "values": [1.0]}),
+ "algorithm_ignored": lambda: SparseVectorIndexConfig(algorithm="wand"),
+ "unknown_field": lambda: SparseVectorIndexConfig(foo=1),
+ "unknown_fields": lambda: SparseVectorIndexConfig(foo=1, bar=2),
  "same_key_twice_ok": lambda: Schema().create_index(config=SparseVectorIndexConfig(), key="a").create_index(config=SparseVectorIndexConfig(), key="a"),
 }
 out = {}
@@ -156,3 +159,68 @@ def test_schema_and_vector_errors_are_real_1_5_9s(tmp_path: Path) -> None:
     ours = answers(sys.executable)
     assert ours == real
     assert real["same_key_twice_ok"] is None and real["no_key"][0] == "ValueError"
+
+
+BM25_SCRIPT = """
+import json, sys
+sys.path.append(sys.argv[1])  # snowballstemmer (pure Python), which real's venv lacks
+from chromadb.utils.embedding_functions import ChromaBm25EmbeddingFunction
+texts = json.loads(open(sys.argv[2]).read())
+out = []
+for ef in (ChromaBm25EmbeddingFunction(), ChromaBm25EmbeddingFunction(k=1.5, b=0.5, avg_doc_length=10, token_max_length=8, stopwords=["fox"], include_tokens=True)):
+    out.append([v.to_dict() for v in ef(texts)])
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.compat
+def test_chroma_bm25_vectors_are_real_1_5_9s_on_varied_text(tmp_path: Path) -> None:
+    import random
+    import shutil
+
+    import snowballstemmer
+
+    from tests.compat.installers import embedded_chroma
+
+    shutil.copytree(Path(snowballstemmer.__file__).parent, tmp_path / "lib" / "snowballstemmer")
+    rng = random.Random(4)
+    words = (
+        "The quick brown fox's jumping over lazy dogs; running RUNS ran! naïve café don't "
+        "e-mail 2024 x_y über Straße coöperate ... -- a an extraordinarily-long-hyphenated".split()
+    )
+    texts = ["", "   ", "!!!"] + [
+        " ".join(rng.choices(words, k=rng.randint(1, 25))) for _ in range(60)
+    ]
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    script = tmp_path / "bm25.py"
+    script.write_text(BM25_SCRIPT)
+    done = subprocess.run(
+        [
+            str(embedded_chroma("1.5.9")),
+            "-I",
+            str(script),
+            str(tmp_path / "lib"),
+            str(tmp_path / "texts.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    real = json.loads(done.stdout)
+    ours = [
+        [v.to_dict() for v in ef(texts)]
+        for ef in (
+            ChromaBm25EmbeddingFunction(),
+            ChromaBm25EmbeddingFunction(
+                k=1.5,
+                b=0.5,
+                avg_doc_length=10,
+                token_max_length=8,
+                stopwords=["fox"],
+                include_tokens=True,
+            ),
+        )
+    ]
+    assert ours == real

@@ -99,6 +99,9 @@ class CollectionCommon:
         self._client = client
         self._model = model
         self._embedding_function = resolve_embedding_function(model, embedding_function)
+        # The schema's sparse embedding functions, rebuilt from it on first use.
+        self._sparse_cache: Optional[Dict[str, Tuple[str, Any]]] = None
+        self._sparse_functions: Dict[str, Any] = {}
         settings = getattr(client, "settings", None)
         # Seed-era clients keep the 0.3 rules and result shapes (see rules.py).
         self._modern = not (settings is not None and settings.is_seed_era())
@@ -249,7 +252,7 @@ class CollectionCommon:
     def _sparse_targets(self) -> Dict[str, Tuple[str, Any]]:
         """The schema's sparse vector indexes that fill themselves: metadata key -> (source
         key, embedding function)."""
-        cached: Optional[Dict[str, Tuple[str, Any]]] = getattr(self, "_sparse_cache", None)
+        cached = self._sparse_cache
         if cached is None:
             cached = {}
             for key, config in self.schema.sparse_indexes().items():
@@ -262,7 +265,7 @@ class CollectionCommon:
 
     def _sparse_function(self, key: str, config: Optional[Dict[str, Any]] = None) -> Any:
         """The sparse embedding function of the index on ``key``, rebuilt from the schema."""
-        functions: Dict[str, Any] = self.__dict__.setdefault("_sparse_functions", {})
+        functions = self._sparse_functions
         if key in functions:
             return functions[key]
         if config is None:

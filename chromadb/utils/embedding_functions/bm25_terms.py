@@ -61,7 +61,12 @@ def _hash_function() -> Callable[[str], int]:
             "The mmh3 python package is not installed. Please install it with `pip install mmh3`"
         ) from None
     murmur: Callable[..., int] = mmh3.hash
-    return lambda token: abs(murmur(token, seed=0))
+
+    @functools.lru_cache(maxsize=1 << 17)
+    def term_id(token: str) -> int:
+        return abs(murmur(token, seed=0))
+
+    return term_id
 
 
 class Bm25Terms:

@@ -443,6 +443,23 @@ const RECIPES = {
   select: (m) => new m.Search().select([m.K.DOCUMENT, "x", m.K.SCORE, "x"]).limit({ limit: 4 }),
   selectAll: (m) => new m.Search({ select: m.Select.all(), limit: 5 }),
   plain: (m) => m.toSearch({ rank: { $knn: { query: [1] } }, limit: 2, select: { keys: ["#id"] } }),
+  nestedJson: (m) =>
+    new m.Search({ where: { $or: [{ $and: [{ a: { $lt: 1 } }, { b: true }] }, { "#id": { $in: ["x"] } }] } }),
+  iterables: (m) =>
+    new m.Search()
+      .where(m.K("tag").isIn(new Set(["p", "q"])).and(m.K("tag").notIn(["r"])))
+      .select(new Set([m.K.METADATA, "tag"])),
+  replaced: (m) =>
+    new m.Search()
+      .where(m.K("a").eq(1))
+      .where(m.K("b").eq(2))
+      .rank(m.Val(1))
+      .rank(m.Knn({ query: new Float64Array([0.25, 0.5]), key: m.K.EMBEDDING }))
+      .limit(new m.Limit({ offset: 3 }))
+      .select({ keys: [m.K.SCORE] }),
+  sparseQuery: (m) => new m.Search().rank(m.Knn({ query: { indices: [1, 9], values: [0.5, 2] }, key: "sp", limit: 4 })),
+  textQuery: (m) => new m.Search().rank(m.Knn({ query: "some text", returnRank: true })),
+  minK: (m) => new m.Search().groupBy({ keys: ["g"], aggregate: { $min_k: { keys: ["#score"], k: 1 } } }),
 };
 
 describe("the same calls as the official 3.x client", { skip: !existsSync(OFFICIAL) && "npm chromadb 3.5.0 not in the compat cache (pytest tests/compat installs it)" }, () => {

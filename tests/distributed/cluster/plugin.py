@@ -74,10 +74,39 @@ class Frontend:
     host = "127.0.0.1"
     port = FRONTEND_PORT
 
-    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+    def __init__(self, args: List[str], log: Path) -> None:
         self.url = f"http://{self.host}:{self.port}"
-        self.process = process
+        self.args = args
         self.log = log
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "ALLOW_RESET": "TRUE", "RAY_USAGE_STATS_ENABLED": "0"}
+        with open(self.log, "ab") as out:
+            process = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=5).status_code == 200:
+                    return process
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"frontend did not start:\n{self.log_tail()}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+    def restart(self) -> None:
+        """Stop the frontend and start it again on the same catalog."""
+        self.stop()
+        self.process = self._start()
 
     def log_tail(self, limit: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-limit:]
@@ -86,29 +115,11 @@ class Frontend:
 @pytest.fixture(scope="session")
 def frontend(cluster: RayCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Frontend]:
     folder = tmp_path_factory.mktemp("frontend")
-    log = folder / "server.log"
     args = [sys.executable, "-m", "chromadb.cli", "run", "--ray", cluster.address]
     args += ["--path", str(folder / "catalog"), "--port", str(FRONTEND_PORT)]
     args += ["--shards", str(SHARDS), "--replicas", str(REPLICAS)]
-    env = {**os.environ, "ALLOW_RESET": "TRUE", "RAY_USAGE_STATS_ENABLED": "0"}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
-    server = Frontend(process, log)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{server.url}/api/v2/heartbeat", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"frontend did not start:\n{server.log_tail()}")
-        time.sleep(0.5)
+    server = Frontend(args, folder / "server.log")
     try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()

@@ -50,6 +50,8 @@ class RayCluster:
         """Start node ``name`` (the head when ``head``) and wait until the cluster sees it."""
         log = self.folder / f"{name}.log"
         args = [self._ray(), "start", "--block", "--node-ip-address=127.0.0.1", "--num-cpus=1"]
+        # The name a node keeps across restarts (all of them share one address here).
+        args += [f"--node-name={name}"]
         args += [
             f"--object-store-memory={OBJECT_STORE_BYTES}",
             f"--resources={json.dumps({name: 1})}",
@@ -59,9 +61,7 @@ class RayCluster:
             args += ["--disable-usage-stats"]
         else:
             args += [f"--address={self.address}"]
-        # A node that answers its health check slowly (2 cores shared with the whole suite) is
-        # not dead; one that is killed refuses the check at once and is still found in seconds.
-        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_health_check_timeout_ms": "30000"}
+        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
         with open(log, "wb") as out:
             process = subprocess.Popen(
                 args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
@@ -87,6 +87,13 @@ class RayCluster:
             f"Ray node {name} did not join:\n{self.nodes[name].log.read_text()[-3000:]}"
         )
 
+    def actor(self, name: str) -> Any:
+        """A named actor of the frontend's (this process is a driver of the cluster)."""
+        import ray
+
+        self.alive()
+        return ray.get_actor(name, namespace="chromadb")
+
     def alive(self) -> List[Dict[str, Any]]:
         """``ray.nodes()`` entries of the live nodes (this process is a driver of the cluster)."""
         import ray
@@ -96,12 +103,19 @@ class RayCluster:
         return [n for n in ray.nodes() if n["Alive"]]
 
     def kill(self, name: str) -> None:
-        """SIGKILL node ``name``'s whole process group (a machine lost without warning)."""
+        """SIGKILL node ``name``'s every process (a machine lost without warning): its process
+        group and every descendant (Ray starts its workers in process groups of their own)."""
         node = self.nodes.pop(name)
+        doomed = _descendants(node.process.pid)
         try:
             os.killpg(node.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         node.process.wait(timeout=30)
 
     def stop(self) -> None:
@@ -109,3 +123,24 @@ class RayCluster:
             ["head"] if "head" in self.nodes else []
         ):
             self.kill(name)
+
+
+def _descendants(root: int) -> List[int]:
+    """Every live descendant of process ``root`` (from /proc: this runs on Linux only)."""
+    children: Dict[int, List[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # The command name (in parentheses) may hold spaces: the parent id follows it.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
