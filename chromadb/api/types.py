@@ -481,12 +481,14 @@ class SearchResultRow(TypedDict, total=False):
     embedding: Optional[List[float]]
     metadata: Optional[Dict[str, Any]]
     score: Optional[float]
+    knn_scores: Optional[List[Optional[float]]]
 
 
 class SearchResult(dict):
     """What ``Collection.search`` returns: per search, column lists (``ids``, ``documents``,
     ``embeddings``, ``metadatas``, ``scores``; None where not selected) and the ``select``ed
-    keys. ``rows()`` gives the same records row by row."""
+    keys; with ``K.KNN_SCORES`` selected (ours), ``knn_scores`` too: per record, each Knn's own
+    value. ``rows()`` gives the same records row by row."""
 
     def rows(self) -> List[List[SearchResultRow]]:
         """Per search, one dict per record with only the fields that have a value."""
@@ -499,6 +501,7 @@ class SearchResult(dict):
                 ("embedding", "embeddings"),
                 ("metadata", "metadatas"),
                 ("score", "scores"),
+                ("knn_scores", "knn_scores"),
             )
         }
         out: List[List[SearchResultRow]] = []

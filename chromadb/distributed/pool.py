@@ -169,6 +169,8 @@ class ReplicaPool:
     def _rebalance_slot(self, slot: int, alive: List[str]) -> None:
         if not self._members(slot):
             return
+        for node in place(f"slot-{slot}", alive, self._wanted[slot]):
+            self._prepare(slot, node)
         with self.slot_lock(slot):
             target = place(f"slot-{slot}", alive, self._wanted[slot])
             for node in target:
@@ -239,6 +241,15 @@ class ReplicaPool:
         wanted = self._wanted.get(slot, 0)
         if len(self._ready_list(slot)) >= wanted or not self._members(slot):
             return  # enough replicas, or no collection uses this slot any more
+        alive = self.alive_nodes()
+        missing = wanted - len(self._ready_list(slot))
+        fresh = [
+            n
+            for n in place(f"slot-{slot}", alive, len(alive))
+            if n not in self._ready_list_nodes(slot)
+        ]
+        for node in fresh[:missing]:
+            self._prepare(slot, node)
         with self.slot_lock(slot):
             alive = self.alive_nodes()
             for node in place(f"slot-{slot}", alive, len(alive)):
@@ -252,6 +263,22 @@ class ReplicaPool:
                     logger.warning("%s", exc)
                 except Exception:  # noqa: BLE001 - try the next node
                     logger.exception("Could not place shard %d on node %s", slot, node)
+
+    def _ready_list_nodes(self, slot: int) -> List[str]:
+        return [r.node for r in self._ready_list(slot)]
+
+    def _prepare(self, slot: int, node: str) -> None:
+        """Before taking the slot's lock: bring a replica about to be added close to a ready
+        one (the bulk of a copy), while writes go on, so that the catch-up under the lock,
+        which writes wait for, has only what changed meanwhile left to do."""
+        sources = self._ready_list(slot)
+        if not sources or node in self._ready_list_nodes(slot):
+            return
+        try:
+            handle = self._start(slot, node)
+            self._catch_up(slot, node, handle, sources[0], self._members(slot), locked=False)
+        except Exception as exc:  # noqa: BLE001 - the catch-up under the lock does it all
+            logger.warning("Could not prepare shard %d on node %s: %s", slot, node, exc)
 
     def _add_replica(self, slot: int, node: str) -> None:
         # Caller holds the slot's lock: no write to this slot can happen meanwhile.
@@ -297,7 +324,13 @@ class ReplicaPool:
         return handle
 
     def _catch_up(
-        self, slot: int, node: str, target: Any, source: Replica, members: List[Member]
+        self,
+        slot: int,
+        node: str,
+        target: Any,
+        source: Replica,
+        members: List[Member],
+        locked: bool = True,
     ) -> None:
         """Bring ``target`` up to ``source`` (a ready replica): only what it missed, from the
         changes the source journaled after the target's last applied write; its whole slot
@@ -307,6 +340,7 @@ class ReplicaPool:
         stats = self._ray.get(target.catch_up.remote(source.handle, spec))
         stats = {**stats, "n": next(self._catch_up_count), "slot": slot, "node": node}
         stats["source"] = source.node
+        stats["locked"] = locked  # False: the bulk, while writes went on (see _prepare)
         stats["seconds"] = round(time.monotonic() - started, 3)
         self.catch_ups.append(stats)
         logger.info(

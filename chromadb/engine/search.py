@@ -28,6 +28,7 @@ from chromadb.execution.expression.operator import (
     DOCUMENT_KEY,
     EMBEDDING_KEY,
     ID_KEY,
+    KNN_SCORES_KEY,
     METADATA_KEY,
     SCORE_KEY,
     Abs,
@@ -291,6 +292,8 @@ class SearchRunner:
         # Rrf expands to plain arithmetic once per search, not once per candidate.
         rank = None if search._rank is None else _expand_rrf(search._rank)
         scores: Dict[str, Optional[float]]
+        knns: List[Knn] = []
+        tables: Dict[int, Dict[str, float]] = {}
         if rank is None:
             order = self._filtered_ids(filters)
             scores = {rid: None for rid in order}
@@ -332,7 +335,12 @@ class SearchRunner:
             order = order[offset : offset + limit.limit]
         else:
             order = order[offset:]
-        return self._columns(order, scores, search._select.names())
+        columns = self._columns(order, scores, search._select.names())
+        if KNN_SCORES_KEY in search._select.names():
+            # Each Knn's own value (distance or rank) in the order they appear in the rank;
+            # None where the record was not among that Knn's results (its default was used).
+            columns["knn_scores"] = [[tables[id(k)].get(r) for k in knns] for r in order]
+        return columns
 
     def _filtered_ids(self, filters: Filters) -> List[str]:
         where, where_document, ids = filters
@@ -532,12 +540,16 @@ def run_searches(api: Any, collection_id: UUID, searches: Sequence[Search]) -> S
         "scores": [],
         "select": [],
     }
+    knn_scores: List[Any] = []
     for search in searches:
         if not isinstance(search, Search):
             raise InvalidArgumentError(f"Expected a Search, got {type(search).__name__}")
         one = runner.run(search)
         for name in out:
             out[name].append(one[name])
+        knn_scores.append(one.get("knn_scores"))
+    if any(x is not None for x in knn_scores):  # only when asked for: real has no such column
+        out["knn_scores"] = knn_scores
     return SearchResult(out)
 
 

@@ -353,3 +353,56 @@ def test_async_client_searches_as_the_sync_one(http_server: ServerHandle) -> Non
         assert dict(asyncio.run(scenario())) == dict(col.search(search))
     finally:
         sync_client.delete_collection(name)
+
+
+def test_knn_scores_take_a_fused_score_apart(client: Any) -> None:
+    """``select(K.KNN_SCORES)`` (ours) gives each Knn's own value of each result, in the order
+    the Knns appear: the fused score is the rank expression over them, and a record a Knn did
+    not return shows None there (its default was used)."""
+    rng = np.random.default_rng(11)
+    records: List[Record] = [
+        (f"r{i}", rng.normal(size=DIM).astype(np.float32), {"g": i % 2}, f"doc {i}")
+        for i in range(20)
+    ]
+    col = _load(client, records)
+    try:
+        a, b = rng.normal(size=DIM).tolist(), rng.normal(size=DIM).tolist()
+        vectors = np.stack([r[1] for r in records]).astype(np.float64)
+        dist_b = ((vectors - np.asarray(b)) ** 2).sum(1)
+
+        fused = col.search(
+            Search()
+            .rank(
+                Rrf(
+                    [
+                        Knn(query=a, limit=50, return_rank=True),
+                        Knn(query=b, limit=50, return_rank=True),
+                    ],
+                    k=5,
+                    weights=[2, 1],
+                )
+            )
+            .select(K.SCORE, K.KNN_SCORES)
+        )
+        assert len(fused["ids"][0]) == 20
+        for score, (rank_a, rank_b) in zip(fused["scores"][0], fused["knn_scores"][0]):
+            assert score == pytest.approx(-(2 / (5 + rank_a) + 1 / (5 + rank_b)))
+        assert sorted(r for r, _ in fused["knn_scores"][0]) == list(range(20))
+        assert sorted(r for _, r in fused["knn_scores"][0]) == list(range(20))
+
+        summed = col.search(
+            Search()
+            .rank(Knn(query=a, limit=3, default=10.0) + Knn(query=b, limit=50))
+            .select(K.SCORE, K.KNN_SCORES)
+        )
+        rows = summed.rows()[0]
+        assert sum(row["knn_scores"][0] is not None for row in rows) == 3
+        for row in rows:
+            from_a, from_b = row["knn_scores"]
+            assert from_b == pytest.approx(dist_b[int(row["id"][1:])], rel=1e-4, abs=1e-4)
+            assert row["score"] == pytest.approx((10.0 if from_a is None else from_a) + from_b)
+
+        plain = col.search(Search().rank(Knn(query=a)).select(K.SCORE))
+        assert "knn_scores" not in plain, "a column real Chroma does not have, unless asked"
+    finally:
+        client.delete_collection(col.name)

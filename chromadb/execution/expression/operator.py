@@ -19,6 +19,9 @@ DOCUMENT_KEY = "#document"
 EMBEDDING_KEY = "#embedding"
 METADATA_KEY = "#metadata"
 SCORE_KEY = "#score"
+# Ours (Chroma has no such key): each Knn's own value for a record, so that a fused score can
+# be taken apart. Selected only by asking for it, so real's clients never see it.
+KNN_SCORES_KEY = "#knn_scores"
 
 LiteralValue = Union[str, int, float, bool]
 
@@ -237,7 +240,8 @@ _WHERE_OPS: Dict[str, Any] = {
 # -- keys ------------------------------------------------------------------------------------------
 class Key:
     """A field of a record: a metadata key by name, or one of the reserved ``K.ID``,
-    ``K.DOCUMENT``, ``K.EMBEDDING``, ``K.METADATA``, ``K.SCORE``. Comparing a key builds a filter:
+    ``K.DOCUMENT``, ``K.EMBEDDING``, ``K.METADATA``, ``K.SCORE``, and ours ``K.KNN_SCORES`` (to
+    ``select``: each Knn's own score of each result). Comparing a key builds a filter:
     ``K("year") >= 2020``."""
 
     ID: Key
@@ -245,6 +249,7 @@ class Key:
     EMBEDDING: Key
     METADATA: Key
     SCORE: Key
+    KNN_SCORES: Key
 
     def __init__(self, name: str):
         self.name = name
@@ -307,6 +312,7 @@ Key.DOCUMENT = Key(DOCUMENT_KEY)
 Key.EMBEDDING = Key(EMBEDDING_KEY)
 Key.METADATA = Key(METADATA_KEY)
 Key.SCORE = Key(SCORE_KEY)
+Key.KNN_SCORES = Key(KNN_SCORES_KEY)
 K = Key
 
 
