@@ -26,6 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 import chromadb
+from bench.hybrid_others import timed
 from bench.search import _documents, _vocabulary
 from chromadb import K, Knn, Rrf, Schema, Search, SparseVectorIndexConfig
 from chromadb.utils.embedding_functions import ChromaBm25EmbeddingFunction
@@ -86,17 +87,6 @@ def make_data(n: int, dim: int, queries: int, slow: int, work: Path) -> Dict[str
     return {"vectors": vectors, "groups": groups, "docs": docs, "queries": searches}
 
 
-def _timed(queries: int, run: Callable[[int], Any]) -> Dict[str, float]:
-    run(0)
-    latencies = []
-    for i in range(queries):
-        t = time.perf_counter()
-        run(i)
-        latencies.append((time.perf_counter() - t) * 1000)
-    p50, p99 = np.percentile(latencies, [50, 99])
-    return {"p50_ms": float(p50), "p99_ms": float(p99)}
-
-
 def ours(data: Dict[str, Any]) -> Dict[str, Any]:
     schema = Schema()
     ef = ChromaBm25EmbeddingFunction()
@@ -135,8 +125,8 @@ def ours(data: Dict[str, Any]) -> Dict[str, Any]:
     n = len(data["queries"]) - 1
     return {
         "ingest_per_s": ingest,
-        "hybrid": _timed(n, hybrid(False)),
-        "hybrid_filtered": _timed(n, hybrid(True)),
+        "hybrid": timed(n, hybrid(False)),
+        "hybrid_filtered": timed(n, hybrid(True)),
     }
 
 

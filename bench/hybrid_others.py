@@ -18,8 +18,10 @@ BATCH = 5_000
 K = 10
 
 
-def _timed(queries: int, run: Callable[[int], Any]) -> Dict[str, float]:
-    run(0)  # warm: first-use caches are not what a user waits for on every query
+def timed(queries: int, run: Callable[[int], Any]) -> Dict[str, float]:
+    """p50/p99 ms of ``run(i)`` for i < queries, after one untimed call (first-use caches are
+    not what a user waits for on every query)."""
+    run(0)
     latencies = []
     for i in range(queries):
         t = time.perf_counter()
@@ -82,8 +84,8 @@ def qdrant(work: Path, data: Dict[str, Any]) -> Dict[str, Any]:
     n = min(len(data["queries"]) - 1, data["slow_queries"])  # local mode is slow at 100k
     out = {
         "ingest_per_s": ingest,
-        "hybrid": _timed(n, hybrid(False)),
-        "hybrid_filtered": _timed(n, hybrid(True)),
+        "hybrid": timed(n, hybrid(False)),
+        "hybrid_filtered": timed(n, hybrid(True)),
     }
     client.close()
     return out
@@ -144,8 +146,8 @@ def lancedb(work: Path, data: Dict[str, Any]) -> Dict[str, Any]:
     n = len(data["queries"]) - 1
     return {
         "ingest_per_s": ingest,
-        "hybrid": _timed(n, hybrid(False)),
-        "hybrid_filtered": _timed(n, hybrid(True)),
+        "hybrid": timed(n, hybrid(False)),
+        "hybrid_filtered": timed(n, hybrid(True)),
     }
 
 

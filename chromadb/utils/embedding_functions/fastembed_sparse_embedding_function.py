@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, TypedDict
 
-from chromadb.api.types import Documents, SparseEmbeddingFunction, SparseVectors
+from chromadb.api.types import Documents, SparseVectors
 from chromadb.utils.embedding_functions.bm25_terms import check_primitive_kwargs
+from chromadb.utils.embedding_functions.sparse_model import SparseModelEmbeddingFunction
 from chromadb.utils.sparse_embedding_utils import normalize_sparse_vector
 
 TaskType = Literal["document", "query"]
@@ -29,7 +30,7 @@ def _sparse_text_embedding() -> Any:
     return SparseTextEmbedding
 
 
-class FastembedSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
+class FastembedSparseEmbeddingFunction(SparseModelEmbeddingFunction):
     """Sparse embeddings of a fastembed model, e.g. ``prithivida/Splade_PP_en_v1``."""
 
     def __init__(
@@ -76,14 +77,6 @@ class FastembedSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             raise ValueError(f"Invalid task: {task}")
         return [normalize_sparse_vector(v.indices.tolist(), v.values.tolist()) for v in found]
 
-    def __call__(self, input: Documents) -> SparseVectors:
-        return self._embed(input, self.task)
-
-    def embed_query(self, input: Documents) -> SparseVectors:
-        if self.query_config is not None:
-            return self._embed(input, self.query_config.get("task"))
-        return self.__call__(input)
-
     @staticmethod
     def name() -> str:
         return "fastembed_sparse"
@@ -114,19 +107,6 @@ class FastembedSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             "query_config": self.query_config,
             "kwargs": self.kwargs,
         }
-
-    def validate_config_update(
-        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
-    ) -> None:
-        if "model_name" in new_config and new_config["model_name"] != old_config.get("model_name"):
-            raise ValueError(
-                "The model name cannot be changed after the embedding function has been initialized."
-            )
-
-    @staticmethod
-    def validate_config(config: Dict[str, Any]) -> None:
-        if not isinstance(config.get("model_name"), str):
-            raise ValueError("fastembed_sparse needs a 'model_name'")
 
 
 __all__: List[str] = [

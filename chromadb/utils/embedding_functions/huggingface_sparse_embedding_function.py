@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, TypedDict
 
-from chromadb.api.types import Documents, SparseEmbeddingFunction, SparseVectors
+from chromadb.api.types import Documents, SparseVectors
 from chromadb.utils.embedding_functions.bm25_terms import check_primitive_kwargs
+from chromadb.utils.embedding_functions.sparse_model import SparseModelEmbeddingFunction
 from chromadb.utils.sparse_embedding_utils import normalize_sparse_vector
 
 TaskType = Literal["document", "query"]
@@ -23,7 +24,7 @@ class HuggingFaceSparseEmbeddingFunctionQueryConfig(TypedDict):
     task: TaskType
 
 
-class HuggingFaceSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
+class HuggingFaceSparseEmbeddingFunction(SparseModelEmbeddingFunction):
     """Sparse embeddings of a Hugging Face ``SparseEncoder``, e.g. ``naver/splade-v3``."""
 
     # Loaded models by name: building a second function for the same model loads nothing.
@@ -68,14 +69,6 @@ class HuggingFaceSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             out.append(normalize_sparse_vector(nonzero, [float(values[i]) for i in nonzero]))
         return out
 
-    def __call__(self, input: Documents) -> SparseVectors:
-        return self._embed(input, self.task)
-
-    def embed_query(self, input: Documents) -> SparseVectors:
-        if self.query_config is not None:
-            return self._embed(input, self.query_config.get("task"))
-        return self.__call__(input)
-
     @staticmethod
     def name() -> str:
         return "huggingface_sparse"
@@ -98,19 +91,6 @@ class HuggingFaceSparseEmbeddingFunction(SparseEmbeddingFunction[Documents]):
             "query_config": self.query_config,
             "kwargs": self.kwargs,
         }
-
-    def validate_config_update(
-        self, old_config: Dict[str, Any], new_config: Dict[str, Any]
-    ) -> None:
-        if "model_name" in new_config and new_config["model_name"] != old_config.get("model_name"):
-            raise ValueError(
-                "The model name cannot be changed after the embedding function has been initialized."
-            )
-
-    @staticmethod
-    def validate_config(config: Dict[str, Any]) -> None:
-        if not isinstance(config.get("model_name"), str):
-            raise ValueError("huggingface_sparse needs a 'model_name'")
 
 
 __all__: List[str] = [
