@@ -38,9 +38,11 @@ logger = logging.getLogger(__name__)
 
 # Write an index checkpoint once the log to replay would exceed the index itself.
 CHECKPOINT_MIN_CHANGES = 50_000
-# Write one, too, once the builder has put this many vectors into the graph since the last:
-# otherwise a folder closed right after a bulk add has every process that opens it build the
-# same graph again (a server's every worker, at every start).
+# Write one, too, once the builder has put this many vectors into the graph since the last, and
+# at least half as many as that checkpoint's graph held: otherwise a folder closed right after
+# a bulk add has every process that opens it build the same graph again (a server's every
+# worker, at every start). The half keeps a long ingest from rewriting the whole graph every
+# few thousand vectors: the sizes written grow geometrically, at most three times the last.
 BUILT_CHECKPOINT_MIN = 5_000
 # Tail vectors the background indexer moves into the graph per turn; searches wait for the
 # graph while a turn runs (a few hundred ms at most).
@@ -181,11 +183,12 @@ class Segment:
 
     def checkpoint_built_graph(self) -> None:
         """After the builder has drained the backlog: save the graph it built when that is a
-        lot of work to redo (see BUILT_CHECKPOINT_MIN)."""
+        lot of work to redo, relative to the last checkpoint (see BUILT_CHECKPOINT_MIN)."""
         index = self._index
         if index is None or self.dropped or self.index_folder is None or index.pending:
             return
-        if index.indexed - self._saved_indexed < BUILT_CHECKPOINT_MIN:
+        built = index.indexed - self._saved_indexed
+        if built < max(BUILT_CHECKPOINT_MIN, self._saved_indexed // 2):
             return
         with self.lock.read():
             self.checkpoint()

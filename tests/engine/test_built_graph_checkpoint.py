@@ -9,6 +9,8 @@ import sys
 import textwrap
 import time
 
+import numpy as np
+
 import chromadb
 from chromadb.engine.index import VectorIndex
 
@@ -66,3 +68,33 @@ def test_the_graph_built_after_reopening_is_saved_for_the_next_open(
         [sys.executable, "-c", probe], check=True, timeout=300, capture_output=True, text=True
     )
     assert out.stdout.split() == ["r7", "0"]
+
+
+def test_a_long_ingest_does_not_rewrite_the_graph_after_every_add(
+    tmp_path, fresh_systems, monkeypatch
+) -> None:
+    """Built-graph checkpoints come at geometrically growing sizes, so an ingest of many adds
+    writes the graph a few times, not once per add."""
+    from chromadb.engine import segment as segment_module
+
+    monkeypatch.setattr(segment_module, "BUILT_CHECKPOINT_MIN", 500)
+    client = chromadb.PersistentClient(str(tmp_path / "db"))
+    col = client.create_collection("long", embedding_function=None)
+    rng = np.random.default_rng(2)
+    folder = None
+    seen = set()
+    for start in range(0, 20 * 500, 500):
+        col.add(
+            ids=[f"r{i}" for i in range(start, start + 500)],
+            embeddings=rng.normal(size=(500, D)).astype(np.float32),
+        )
+        col.create_index()  # the graph built: the indexer decides on a checkpoint
+        folder = _segment(client, col).index_folder
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and VectorIndex.checkpoint_state(folder) is None:
+            time.sleep(0.05)
+        time.sleep(0.2)  # the indexer's checkpoint follows its last step
+        seen.add(VectorIndex.checkpoint_state(folder))
+    assert folder is not None
+    written = {s for s in seen if s is not None}
+    assert 2 <= len(written) <= 10, sorted(written)
