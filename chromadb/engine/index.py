@@ -527,11 +527,8 @@ class VectorIndex:
     def checkpoint_seq(folder: str) -> Optional[int]:
         """The log sequence of the checkpoint in ``folder``, or None when there is none. A
         damaged manifest gives 0: there is a checkpoint, and ``load`` will refuse it."""
-        try:
-            info = checkpoint.read_info(folder)
-        except CheckpointDamaged:
-            return 0
-        return None if info is None else info.seq
+        state = VectorIndex.checkpoint_state(folder)
+        return None if state is None else state[0]
 
     @staticmethod
     def checkpoint_state(folder: str) -> Optional[Tuple[int, int]]:

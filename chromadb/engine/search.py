@@ -335,8 +335,9 @@ class SearchRunner:
             order = order[offset : offset + limit.limit]
         else:
             order = order[offset:]
-        columns = self._columns(order, scores, search._select.names())
-        if KNN_SCORES_KEY in search._select.names():
+        selected = search._select.names()
+        columns = self._columns(order, scores, selected)
+        if KNN_SCORES_KEY in selected:
             # Each Knn's own value (distance or rank) in the order they appear in the rank;
             # None where the record was not among that Knn's results (its default was used).
             columns["knn_scores"] = [[tables[id(k)].get(r) for k in knns] for r in order]
