@@ -27,6 +27,7 @@ from chromadb.config import Settings, System
 from chromadb.server import routes_v1, routes_v2
 from chromadb.server.auth import Authenticator, AuthMiddleware
 from chromadb.server.errors import install_error_handlers
+from chromadb.server.hot import HotRoutes
 from chromadb.server.limits import BodySizeLimitMiddleware
 from chromadb.server.openapi import openapi_builder
 
@@ -109,7 +110,8 @@ class FastAPI:
 
     def _add_middleware(self, application: fastapi.FastAPI) -> None:
         # Starlette wraps the last middleware added outermost: CORS sees every answer (errors
-        # included), then errors are caught, then the size limit, then auth.
+        # included), then errors are caught, then the size limit, then auth, then the hot route.
+        application.add_middleware(HotRoutes, api=self._api)
         authenticator = Authenticator.from_settings(self._settings)
         if authenticator is not None:
             application.add_middleware(AuthMiddleware, authenticator=authenticator)
