@@ -20,6 +20,7 @@ from typing import AsyncIterator, Optional, Type, cast
 import fastapi
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
 from chromadb import console
 from chromadb.api import API
@@ -38,6 +39,18 @@ def _docs_page() -> HTMLResponse:
     # A self-contained API explorer that reads /openapi.json: it needs no network (no CDN).
     page = resources.files("chromadb.server").joinpath("static/docs.html").read_text("utf-8")
     return HTMLResponse(page)
+
+
+class _Application(fastapi.FastAPI):
+    """FastAPI with the hot route (``chromadb.server.hot``) in front of all of it."""
+
+    hot: Optional[HotRoutes] = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.hot is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.hot(scope, receive, send, super().__call__)
 
 
 class FastAPI:
@@ -82,7 +95,7 @@ class FastAPI:
 
         from chromadb._version import __version__
 
-        application = fastapi.FastAPI(
+        application = _Application(
             title="chromadb",
             version=__version__,
             description="A Chroma-compatible embedding database (v1 and v2 REST API).",
@@ -110,8 +123,7 @@ class FastAPI:
 
     def _add_middleware(self, application: fastapi.FastAPI) -> None:
         # Starlette wraps the last middleware added outermost: CORS sees every answer (errors
-        # included), then errors are caught, then the size limit, then auth, then the hot route.
-        application.add_middleware(HotRoutes, api=self._api)
+        # included), then errors are caught, then the size limit, then auth.
         authenticator = Authenticator.from_settings(self._settings)
         if authenticator is not None:
             application.add_middleware(AuthMiddleware, authenticator=authenticator)
@@ -126,4 +138,11 @@ class FastAPI:
                 allow_origins=origins,
                 allow_methods=["*"],
                 allow_headers=["*"],
+            )
+        if isinstance(application, _Application):
+            application.hot = HotRoutes(
+                self._api,
+                authenticator,
+                self._settings.chroma_server_max_body_bytes,
+                cors=bool(origins),
             )

@@ -110,3 +110,28 @@ def test_auth_still_guards_the_fast_path(servers: ServerFactory) -> None:
         path, json={"query_embeddings": [[1.0, 2.0]]}, headers={"x-chroma-token": "secret"}
     )
     assert allowed.status_code == 404
+
+
+def test_cors_headers_come_with_fast_queries(servers: ServerFactory) -> None:
+    http = servers.client(chroma_server_cors_allow_origins=["http://app.example"])
+    made = http.post(V2 + "/collections", json={"name": "cors"}).json()
+    http.post(
+        f"{V2}/collections/{made['id']}/add", json={"ids": ["a"], "embeddings": [[1.0, 2.0]]}
+    )
+    answer = http.post(
+        f"{V2}/collections/{made['id']}/query",
+        json={"query_embeddings": [[1.0, 2.0]], "n_results": 1},
+        headers={"origin": "http://app.example"},
+    )
+    assert answer.status_code == 200
+    assert answer.json()["ids"] == [["a"]]
+    assert answer.headers["access-control-allow-origin"] == "http://app.example"
+
+
+def test_the_size_limit_still_applies(servers: ServerFactory) -> None:
+    http = servers.client(chroma_server_max_body_bytes=100)
+    answer = http.post(
+        V2 + "/collections/00000000-0000-0000-0000-000000000000/query",
+        json={"query_embeddings": [[1.0] * 50]},
+    )
+    assert answer.status_code == 413
