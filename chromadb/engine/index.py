@@ -261,10 +261,8 @@ class VectorIndex:
                 # outnumber the rows still waiting, the waiting ones move to a buffer of their
                 # own and the old one is freed (each row is copied at most once more on
                 # average, and a backlog no longer costs twice its vectors while it drains).
-                live = self._tail[self._tail_from : self._tail_to]
-                kept = np.empty((2 * len(live), self.params.dimension), np.float32)
-                kept[: len(live)] = live
-                self._tail, self._tail_from, self._tail_to = kept, 0, len(live)
+                kept = self._tail[self._tail_from : self._tail_to].copy()
+                self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
         return k
 
     def _own(self) -> None:
