@@ -7,6 +7,7 @@ import ctypes
 import ctypes.util
 import sqlite3
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,7 +59,7 @@ def _sqlite_memory_used() -> int:
     return int(lib.sqlite3_memory_used())
 
 
-def test_large_ingest_does_not_keep_its_pages_in_sqlites_cache(tmp_path) -> None:
+def test_large_ingest_does_not_keep_its_pages_in_sqlites_cache(tmp_path: Path) -> None:
     client = chromadb.PersistentClient(path=str(tmp_path / "db"))
     col = client.create_collection("big", embedding_function=None)
     rng = np.random.default_rng(5)
