@@ -68,6 +68,9 @@ REFILL_THREADS = 4
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
+# A draining tail moves its waiting rows to a smaller buffer once at least this many of its rows
+# are in the graph (and they outnumber the waiting ones).
+TAIL_SHRINK_MIN = 8_192
 # Below this many queries in one call a search runs on its calling thread alone: splitting one
 # query's scan over OpenMP threads gains little, and on a busy machine (concurrent requests, the
 # graph builder) the threads wait for each other (measured: a 40k exact scan took 4 ms on one
@@ -249,12 +252,20 @@ class VectorIndex:
         if k <= 0:
             return 0
         self.index.add(rows)
+        del rows
         with self._tail_lock:
             self._tail_from += k
             self.indexed += k
             if self._tail_from == self._tail_to:
                 self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
                 self._tail_from = self._tail_to = 0
+            elif self._tail_from >= max(TAIL_SHRINK_MIN, self._tail_to - self._tail_from):
+                # The rows moved into the graph are a second copy of those vectors: once they
+                # outnumber the rows still waiting, the waiting ones move to a buffer of their
+                # own and the old one is freed (each row is copied at most once more on
+                # average, and a backlog no longer costs twice its vectors while it drains).
+                kept = self._tail[self._tail_from : self._tail_to].copy()
+                self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
         return k
 
     def _own(self) -> None:
