@@ -34,7 +34,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, TypeVar, cast
 
 import faiss
 import numpy as np
@@ -69,6 +69,9 @@ REFILL_THREADS = 4
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
+# A draining tail moves its waiting rows to a smaller buffer once at least this many of its rows
+# are in the graph (and they outnumber the waiting ones).
+TAIL_SHRINK_MIN = 8_192
 # Below this many queries in one call a search runs on its calling thread alone: splitting one
 # query's scan over OpenMP threads gains little, and on a busy machine (concurrent requests, the
 # graph builder) the threads wait for each other (measured: a 40k exact scan took 4 ms on one
@@ -76,10 +79,13 @@ TAIL_SKIP_MAX = 512
 PARALLEL_MIN_QUERIES = 8
 
 Scores = Tuple[NDArray[np.float32], NDArray[np.int64]]
-# Where ``load`` finds the live vectors a checkpoint does not keep: called with the lowest and
-# highest label it needs, it yields batches of (labels, raw vectors) for the records in that
-# range it has (in any order; labels it was not asked for are skipped).
-VectorSource = Callable[[int, int], Iterator[Tuple[NDArray[np.int64], NDArray[np.float32]]]]
+_T = TypeVar("_T")
+# Where ``load`` finds the live vectors a checkpoint does not keep: called with the labels it
+# needs (ascending), it yields batches of (labels, raw vectors) for those records it has (in any
+# order; labels it was not asked for are skipped).
+VectorSource = Callable[
+    [NDArray[np.int64]], Iterator[Tuple[NDArray[np.int64], NDArray[np.float32]]]
+]
 
 
 @contextlib.contextmanager
@@ -256,12 +262,20 @@ class VectorIndex:
         if k <= 0:
             return 0
         self.index.add(rows)
+        del rows
         with self._tail_lock:
             self._tail_from += k
             self.indexed += k
             if self._tail_from == self._tail_to:
                 self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
                 self._tail_from = self._tail_to = 0
+            elif self._tail_from >= max(TAIL_SHRINK_MIN, self._tail_to - self._tail_from):
+                # The rows moved into the graph are a second copy of those vectors: once they
+                # outnumber the rows still waiting, the waiting ones move to a buffer of their
+                # own and the old one is freed (each row is copied at most once more on
+                # average, and a backlog no longer costs twice its vectors while it drains).
+                kept = self._tail[self._tail_from : self._tail_to].copy()
+                self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
         return k
 
     def _own(self) -> None:
@@ -586,6 +600,7 @@ class VectorIndex:
             else:
                 dead = data["dead"].astype(np.int64)
                 dead_vectors = np.ascontiguousarray(data["dead_vectors"], dtype=np.float32)
+        self = cls(params)
         if info.format == 2:
             stat = os.stat(base + ".faiss")
             # Mapping is a POSIX nicety; elsewhere the checkpoint is read into memory.
@@ -593,8 +608,27 @@ class VectorIndex:
             index: Any = faiss.read_index(base + ".faiss", flags)
         else:
             flags = 0
-            index = _read_graph(base + ".graph", params)
-            tail = np.zeros((len(rowids) - int(index.ntotal), params.dimension), np.float32)
+            if not 0 <= info.indexed <= len(rowids):
+                raise ValueError("checkpoint index and slot map disagree")
+            index = _graph_index(params)
+            tail = np.zeros((len(rowids) - info.indexed, params.dimension), np.float32)
+            # The graph's links are read while its vectors are refilled: both run mostly
+            # outside the GIL. The refill goes into the storage of ``info.indexed`` vectors;
+            # the graph must then have exactly that many nodes.
+            links = _in_thread(_read_graph_file, base + ".graph")
+            try:
+                if len(dead) != len(dead_vectors) or np.any(alive[dead]):
+                    raise ValueError("checkpoint slot map and its dead vectors disagree")
+                graph = _fill_storage(index, info.indexed)
+                self._fill(graph, tail, rowids, alive, source)
+                in_graph = dead < len(graph)
+                graph[dead[in_graph]] = dead_vectors[in_graph]
+                tail[dead[~in_graph] - len(graph)] = dead_vectors[~in_graph]
+            except BaseException:
+                with contextlib.suppress(Exception):  # the refill's error is the one to see
+                    links()
+                raise
+            _install_graph(index, links())
         if (
             int(index.ntotal) + len(tail) != len(rowids)
             or index.d != params.dimension
@@ -603,15 +637,6 @@ class VectorIndex:
             or int(np.count_nonzero(alive)) != info.count
         ):
             raise ValueError("checkpoint index and slot map disagree")
-        self = cls(params)
-        if info.format != 2:
-            if len(dead) != len(dead_vectors) or np.any(alive[dead]):
-                raise ValueError("checkpoint slot map and its dead vectors disagree")
-            graph = _fill_storage(index, int(index.ntotal))
-            self._fill(graph, tail, rowids, alive, source)
-            in_graph = dead < len(graph)
-            graph[dead[in_graph]] = dead_vectors[in_graph]
-            tail[dead[~in_graph] - len(graph)] = dead_vectors[~in_graph]
         self.index = index
         self.index.hnsw.efSearch = params.search_ef
         if flags:
@@ -662,8 +687,8 @@ class VectorIndex:
         sorted_labels = labels[order]
         indexed = len(graph)
 
-        def place(low: int, high: int) -> None:
-            for batch_labels, vectors in source(low, high):
+        def place(wanted: NDArray[np.int64]) -> None:
+            for batch_labels, vectors in source(wanted):
                 pos = np.searchsorted(sorted_labels, batch_labels)
                 pos_ok = np.minimum(pos, len(sorted_labels) - 1)
                 mine = (pos < len(sorted_labels)) & (sorted_labels[pos_ok] == batch_labels)
@@ -689,29 +714,49 @@ class VectorIndex:
         # disjoint between ranges.
         parts = 1 if len(live) < REFILL_SPLIT else min(REFILL_THREADS, os.cpu_count() or 1)
         cuts = np.linspace(0, len(sorted_labels), parts + 1).astype(np.int64)
-        ranges = [
-            (int(sorted_labels[a]), int(sorted_labels[b - 1]))
-            for a, b in zip(cuts[:-1], cuts[1:])
-            if b > a
-        ]
+        ranges = [sorted_labels[a:b] for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
         if len(ranges) == 1:
-            place(*ranges[0])
+            place(ranges[0])
             return
         failed: list[BaseException] = []
 
-        def run(low: int, high: int) -> None:
+        def run(wanted: NDArray[np.int64]) -> None:
             try:
-                place(low, high)
+                place(wanted)
             except BaseException as exc:  # raised in the caller's thread below
                 failed.append(exc)
 
-        threads = [threading.Thread(target=run, args=r, name="index-refill") for r in ranges]
+        threads = [threading.Thread(target=run, args=(r,), name="index-refill") for r in ranges]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         if failed:
             raise failed[0]
+
+
+def _in_thread(fn: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+    """Start ``fn(*args)`` in a thread; the function returned waits for its result (raising
+    what it raised)."""
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append((True, fn(*args)))
+        except BaseException as exc:  # raised in the waiting thread
+            out.append((False, exc))
+
+    thread = threading.Thread(target=run, name="index-load")
+    thread.start()
+
+    def wait() -> _T:
+        thread.join()
+        ok, value = out[0]
+        if not ok:
+            raise value
+        return cast(_T, value)
+
+    return wait
 
 
 def _ascending(slots: NDArray[np.int64]) -> bool:
@@ -754,38 +799,71 @@ def _offsets(levels: NDArray[Any], steps: NDArray[Any]) -> NDArray[np.uint64]:
     return out
 
 
-def _read_graph(path: str, params: IndexParams) -> Any:
-    """A faiss HNSW index with the graph of ``path`` and an empty flat storage."""
+@dataclass
+class _Graph:
+    """The links of a checkpoint's graph, read and checked, not yet in a faiss index."""
+
+    levels: NDArray[np.int32]
+    offsets: NDArray[np.uint64]
+    neighbors: NDArray[np.int32]
+    steps: NDArray[Any]
+    entry: int
+    max_level: int
+    construction_ef: int
+
+
+def _read_graph_file(path: str) -> _Graph:
+    """The graph of ``path``, checked for consistency (not yet against an index's settings)."""
     with np.load(path) as data:
         levels = data["levels"].astype(np.int32)
         packed = data["neighbors"]
         steps = data["steps"]
         entry, max_level, construction_ef = (int(v) for v in data["entry"])
-    metric = faiss.METRIC_L2 if params.space == "l2" else faiss.METRIC_INNER_PRODUCT
-    index: Any = faiss.IndexHNSWFlat(params.dimension, params.m, metric)
-    hnsw = index.hnsw
-    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), steps):
-        raise ValueError("checkpoint graph was built with other HNSW settings")
     if packed.ndim != 2 or packed.shape[1] not in (3, 4):
         raise ValueError("checkpoint graph is malformed")
     offsets = _offsets(levels, steps)
     if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
         raise ValueError("checkpoint graph levels and neighbour lists disagree")
     if packed.shape[1] == 3:
-        wide = np.empty((len(packed), 4), dtype=np.uint8)
-        wide[:, :3] = packed
-        # The high byte: 0xFF for "no neighbour" (written as 0xFFFFFF), else 0.
-        wide[:, 3] = np.where(np.bitwise_and.reduce(packed, axis=1) == 0xFF, 0xFF, 0)
-        packed = wide
-    neighbors = np.ascontiguousarray(packed).view("<i4").reshape(-1).astype(np.int32, copy=False)
+        neighbors = _widen(packed)
+    else:
+        neighbors = np.ascontiguousarray(packed).view("<i4").reshape(-1).astype(np.int32)
     if len(neighbors) and (neighbors.max() >= len(levels) or neighbors.min() < -1):
         raise ValueError("checkpoint graph names nodes it does not have")
-    faiss.copy_array_to_vector(levels, hnsw.levels)
-    faiss.copy_array_to_vector(offsets, hnsw.offsets)
-    faiss.copy_array_to_vector(neighbors, hnsw.neighbors)
-    hnsw.entry_point, hnsw.max_level, hnsw.efConstruction = entry, max_level, construction_ef
-    index.ntotal = len(levels)
-    return index
+    return _Graph(levels, offsets, neighbors, steps, entry, max_level, construction_ef)
+
+
+def _graph_index(params: IndexParams) -> Any:
+    """An empty faiss HNSW index for a checkpoint's graph."""
+    metric = faiss.METRIC_L2 if params.space == "l2" else faiss.METRIC_INNER_PRODUCT
+    return faiss.IndexHNSWFlat(params.dimension, params.m, metric)
+
+
+def _install_graph(index: Any, graph: _Graph) -> None:
+    """Put ``graph`` into ``index`` (made by ``_graph_index``; its storage is sized apart)."""
+    hnsw = index.hnsw
+    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), graph.steps):
+        raise ValueError("checkpoint graph was built with other HNSW settings")
+    faiss.copy_array_to_vector(graph.levels, hnsw.levels)
+    faiss.copy_array_to_vector(graph.offsets, hnsw.offsets)
+    faiss.copy_array_to_vector(graph.neighbors, hnsw.neighbors)
+    hnsw.entry_point, hnsw.max_level = graph.entry, graph.max_level
+    hnsw.efConstruction = graph.construction_ef
+    index.ntotal = len(graph.levels)
+
+
+def _widen(packed: NDArray[np.uint8]) -> NDArray[np.int32]:
+    """Neighbour ids of three little-endian bytes each as int32, 0xFFFFFF as -1."""
+    n = len(packed)
+    # Each id read as the four bytes starting at it (a strided view, one pad byte at the end),
+    # its fourth byte masked off: one pass, where splitting out the bytes took ten times longer.
+    buf = np.empty(3 * n + 1, dtype=np.uint8)
+    buf[: 3 * n] = packed.reshape(-1)
+    buf[3 * n] = 0
+    windows = np.ndarray((n,), dtype="<u4", buffer=buf, strides=(3,))
+    out = np.bitwise_and(windows, np.uint32(_NO_NEIGHBOUR), dtype=np.uint32).view(np.int32)
+    out[out == _NO_NEIGHBOUR] = -1
+    return out
 
 
 def _fill_storage(index: Any, count: int) -> NDArray[np.float32]:

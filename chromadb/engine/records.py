@@ -251,6 +251,21 @@ def vectors_between(conn: sqlite3.Connection, low: int, high: int) -> sqlite3.Cu
     )
 
 
+def vectors_joined(
+    conn: sqlite3.Connection, low: int, high: int
+) -> Tuple[int, Optional[str], int, int, Optional[bytes]]:
+    """The vectors with a label in [low, high] (any collection's) as one row: (how many, their
+    labels as comma-separated text, the shortest and longest embedding in bytes, the embeddings
+    concatenated). SQLite joins them: one Python object for many rows, where a row each costs
+    more than the bytes; labels and embeddings come from the same pass, in the same order."""
+    row = conn.execute(
+        "SELECT count(*), group_concat(label), min(length(embedding)), max(length(embedding)), "
+        "CAST(group_concat(embedding, x'') AS BLOB) FROM vectors WHERE label BETWEEN ? AND ?",
+        (low, high),
+    ).fetchone()
+    return int(row[0]), row[1], int(row[2] or 0), int(row[3] or 0), row[4]
+
+
 def metadata_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[Tuple[int, Meta]]:
     """(label, metadata) of the records whose metadata or document changed after ``seq``."""
     cur = conn.execute(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import NDArray
 from tqdm import tqdm
 
 from chromadb.engine import records
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_MIN = 20_000  # rebuilds at least this large show a progress bar
 _FETCH = 5_000
-_REFILL = 1_024  # rows per batch of a refill: its arrays stay in the CPU's cache
+_REFILL = 256  # labels per read of a refill: its arrays stay in the CPU's cache
 LOCK_NAME = ".lock"
 
 
@@ -114,17 +115,41 @@ def _load_index(store: Store, cid: str, params: IndexParams, folder: Optional[st
 
 
 def vector_source(store: Store) -> VectorSource:
-    """The live vectors a checkpoint leaves to SQLite, read by label range, each range in one
-    snapshot (any snapshot at or after the checkpoint will do: the log replayed after it retires
-    what changed since)."""
+    """The live vectors a checkpoint leaves to SQLite, read by label, each call in one snapshot
+    (any snapshot at or after the checkpoint will do: the log replayed after it retires what
+    changed since)."""
 
-    def read(low: int, high: int) -> Iterator[Tuple[Any, Any]]:
+    def read(labels: NDArray[np.int64]) -> Iterator[Tuple[Any, Any]]:
         with store.scan() as conn:
-            cur = records.vectors_between(conn, low, high)
-            while batch := cur.fetchmany(_REFILL):
-                yield embedding_arrays(batch)
+            for start in range(0, len(labels), _REFILL):
+                low, high = int(labels[start]), int(labels[min(start + _REFILL, len(labels)) - 1])
+                yield from _vectors_in(conn, low, high, labels[start : start + _REFILL])
 
     return read
+
+
+def _vectors_in(
+    conn: sqlite3.Connection, low: int, high: int, wanted: NDArray[np.int64]
+) -> Iterator[Tuple[Any, Any]]:
+    """(labels, vectors) of the records with a label in [low, high]; rows of other records in
+    the range whose embedding differs in length (another collection's) are skipped."""
+    n, text, shortest, longest, joined = records.vectors_joined(conn, low, high)
+    if n == 0:
+        return
+    if shortest == longest and shortest > 0 and shortest % 4 == 0 and text and joined:
+        labels = np.fromstring(text, dtype=np.int64, sep=",")
+        if len(labels) == n and len(joined) == n * shortest:
+            vectors = np.frombuffer(joined, dtype=np.float32).reshape(n, shortest // 4)
+            yield labels, vectors
+            return
+    # Embeddings of several lengths (or one damaged): row by row, the wanted labels only, so
+    # that a damaged one of ours is named.
+    keep = set(wanted.tolist())
+    cur = records.vectors_between(conn, low, high)
+    while batch := cur.fetchmany(_FETCH):
+        mine = [r for r in batch if r[0] in keep]
+        if mine:
+            yield embedding_arrays(mine)
 
 
 def embedding_arrays(batch: Sequence[Tuple[int, bytes]]) -> Tuple[Any, Any]:

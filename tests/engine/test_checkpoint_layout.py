@@ -176,3 +176,39 @@ def test_refill_reads_ranges_in_parallel_past_another_collections_records(
         assert [row[0] for row in before] == [f"a{i}" for i in range(30)]
     finally:
         clear_system_cache()
+
+
+@pytest.mark.parametrize("other_dimension", [3, D])  # rows of another length, or the same
+def test_refill_restores_every_vector_bit_for_bit_past_another_collections_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other_dimension: int
+) -> None:
+    from chromadb.engine import index as index_module
+
+    monkeypatch.setattr(index_module, "REFILL_SPLIT", 100)  # threads even for this size
+    path = str(tmp_path / "mixed")
+    vectors = _vectors(3_000)
+    small = np.random.default_rng(6).normal(size=(3_000, other_dimension)).astype(np.float32)
+    try:
+        client = chromadb.PersistentClient(path)
+        a = client.create_collection(
+            "wide", embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        b = client.create_collection("narrow", embedding_function=None)
+        for start in range(0, 3_000, 6):  # each read of the refill meets the other's rows
+            a.add(ids=[f"a{i}" for i in range(start, start + 6)], embeddings=vectors[start:][:6])
+            b.add(ids=[f"b{i}" for i in range(start, start + 6)], embeddings=small[start:][:6])
+        a.delete(ids=["a5"])
+        index = client._api._segment(a.id)._index_or_none()  # type: ignore[attr-defined]
+        slots = np.flatnonzero(index.live_mask())
+        held = index.vectors_at(slots)
+        labels = index.rowids_at(slots)
+        clear_system_cache()
+        client = chromadb.PersistentClient(path)
+        a = client.get_collection("wide", embedding_function=None)
+        reopened = client._api._segment(a.id)._index_or_none()  # type: ignore[attr-defined]
+        again = reopened.vectors_at(np.array([reopened.slot(int(lb)) for lb in labels]))
+        assert again.tobytes() == held.tobytes()
+        got = a.get(ids=["a0", "a5", "a2999"], include=["embeddings"])
+        assert got["ids"] == ["a0", "a2999"]
+    finally:
+        clear_system_cache()

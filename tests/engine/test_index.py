@@ -87,8 +87,7 @@ def test_checkpoint_keeps_the_tail(tmp_path, data) -> None:
     before = index.search(queries, K)
     index.save(str(tmp_path), seq=42)
 
-    def from_sqlite(low: int, high: int):  # stands in for SQLite: the vectors by label
-        labels = np.arange(low, high + 1, dtype=np.int64)
+    def from_sqlite(labels: np.ndarray):  # stands in for SQLite: the vectors by label
         yield labels, vectors[labels - 1]
 
     loaded, seq = VectorIndex.load(str(tmp_path), params, from_sqlite)

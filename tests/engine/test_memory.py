@@ -1,0 +1,76 @@
+"""What a large ingest leaves in memory: no second copy of vectors already in the graph, and no
+SQLite page cache holding every page written."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sqlite3
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import chromadb
+from chromadb.engine.index import IndexParams, VectorIndex
+
+
+def _exact(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    d = ((queries[:, None, :] - vectors[None, :, :]) ** 2).sum(-1)
+    return np.argsort(d, axis=1, kind="stable")[:, :k]
+
+
+def test_draining_backlog_frees_the_rows_already_in_the_graph() -> None:
+    n, dim = 20_000, 32
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    queries = rng.normal(size=(10, dim)).astype(np.float32)
+    backlog_bytes = vectors.nbytes
+    tracemalloc.start()  # numpy's buffers are traced (faiss's graph storage is not)
+    try:
+        index = VectorIndex(IndexParams(dim, "l2"))
+        index.add(np.arange(1, 10_001, dtype=np.int64), vectors[:10_000])
+        index.add(np.arange(10_001, n + 1, dtype=np.int64), vectors[10_000:])
+        index.flush(15_000)
+        arrays = tracemalloc.DomainFilter(True, np.lib.tracemalloc_domain)
+        held = sum(t.size for t in tracemalloc.take_snapshot().filter_traces([arrays]).traces)
+    finally:
+        tracemalloc.stop()
+    assert index.indexed == 15_000 and index.pending == 5_000
+    # Before: the whole backlog (and its growth room) stayed until the last row was moved.
+    assert held < 0.75 * backlog_bytes, f"{held / 1e6:.2f} MB of arrays for a 5,000-row tail"
+    # The rows still waiting are searched exactly, as before the move.
+    _, rowids = index.search(queries, 5, allowed=np.arange(n) >= 15_000)
+    assert np.array_equal(rowids, _exact(vectors[15_000:], queries, 5) + 15_001)
+
+
+def _sqlite_memory_used() -> int:
+    # The process-wide counter of the library Python's sqlite3 module is linked to.
+    name = ctypes.util.find_library("sqlite3")
+    if name is None:
+        pytest.skip("no shared SQLite library to ask (statically linked sqlite3 module)")
+    lib = ctypes.CDLL(name)
+    if lib.sqlite3_libversion_number() != sqlite3.sqlite_version_info[0] * 1_000_000 + (
+        sqlite3.sqlite_version_info[1] * 1_000 + sqlite3.sqlite_version_info[2]
+    ):
+        pytest.skip("the sqlite3 module uses another SQLite than the shared library")
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return int(lib.sqlite3_memory_used())
+
+
+def test_large_ingest_does_not_keep_its_pages_in_sqlites_cache(tmp_path: Path) -> None:
+    client = chromadb.PersistentClient(path=str(tmp_path / "db"))
+    col = client.create_collection("big", embedding_function=None)
+    rng = np.random.default_rng(5)
+    before = _sqlite_memory_used()
+    written = 0
+    for start in range(0, 30_000, 5_000):
+        batch = rng.normal(size=(5_000, 384)).astype(np.float32)
+        col.add(ids=[f"id{i}" for i in range(start, start + 5_000)], embeddings=batch)
+        written += batch.nbytes
+    assert col.count() == 30_000
+    grown = _sqlite_memory_used() - before
+    # 46 MB of vectors written; SQLite's caches are bounded far below that (a new file's
+    # writer cache used to keep every page it wrote).
+    assert grown < 0.6 * written, f"SQLite holds {grown / 1e6:.0f} MB after writing 46 MB"
