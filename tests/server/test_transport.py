@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Iterator, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
@@ -59,7 +59,7 @@ def test_answers_of_every_size_follow_each_other_on_one_connection(port: int) ->
         status, body = _call(conn, "POST", V2 + "/collections", {"name": "joined"})
         assert status == 200, body
         cid = json.loads(body)["id"]
-        records = {"ids": [f"r{i}" for i in range(300)]}
+        records: Dict[str, Any] = {"ids": [f"r{i}" for i in range(300)]}
         records["embeddings"] = [[float(i), 1.0, 2.0] for i in range(300)]
         records["documents"] = ["x" * 500 for _ in range(300)]
         status, body = _call(conn, "POST", f"{V2}/collections/{cid}/add", records)
