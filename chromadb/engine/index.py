@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 import time
@@ -97,6 +98,15 @@ def omp_threads(n: int) -> Iterator[None]:
         yield
     finally:
         faiss.omp_set_num_threads(before)
+
+
+@functools.lru_cache(maxsize=64)
+def _unfiltered_params(ef: int) -> Any:
+    # Search parameters without a filter, made once per depth: faiss only reads them, so
+    # concurrent searches share one (building one costs more than a small search's Python).
+    params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+    params.efSearch = ef
+    return params
 
 
 def effective_search_ef(requested: int) -> int:
@@ -455,14 +465,16 @@ class VectorIndex:
         if indexed == 0:
             empty = np.full((len(queries), 0), -1, dtype=np.int64)
             return np.empty((len(queries), 0), np.float32), empty
-        params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         depth = effective_search_ef(self.params.search_ef)
         # A filter leaves fewer usable neighbours per step: search deeper as it narrows.
         widen = min(8.0, (self.n / max(candidates, 1)) ** 0.5)
-        params.efSearch = int(min(MAX_SEARCH_EF, max(depth, k) * widen))
-        params.efSearch = max(params.efSearch, k)
+        ef = max(int(min(MAX_SEARCH_EF, max(depth, k) * widen)), k)
         bitmap = None
-        if allowed is not None:
+        if allowed is None:
+            params = _unfiltered_params(ef)
+        else:
+            params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            params.efSearch = ef
             bitmap = np.packbits(allowed[:indexed], bitorder="little")
             params.sel = faiss.IDSelectorBitmap(indexed, faiss.swig_ptr(bitmap))
         scores, slots = self.index.search(queries, k, params=params)
