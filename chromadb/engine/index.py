@@ -658,10 +658,15 @@ class VectorIndex:
         return self, seq
 
     def _prepare_into(self, vectors: NDArray[Any], out: NDArray[np.float32]) -> None:
-        """``out[:] = prepare(vectors)``, bit for bit, without the intermediate copy."""
+        """``out[:] = prepare(vectors)``, bit for bit, without the intermediate copy (``out`` must
+        not overlap ``vectors``)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if self.params.space == "cosine" and len(vectors):
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            # np.linalg.norm's own steps (square, sum each row, root), the squares written
+            # where the result goes: the same bits, without its two temporary arrays.
+            np.multiply(vectors, vectors, out=out)
+            norms = np.add.reduce(out, axis=1, keepdims=True)
+            np.sqrt(norms, out=norms)
             norms[norms == 0] = 1.0
             np.divide(vectors, norms, out=out)
         else:
