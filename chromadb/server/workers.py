@@ -59,14 +59,18 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the worker process
-    """A worker whose supervisor is gone (even by SIGKILL) stops too, instead of serving on."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker process
+    """A worker whose supervisor ``parent`` is gone (even by SIGKILL) stops too, instead of
+    serving on. ``parent`` comes from the supervisor: one that died while this worker was
+    still starting would otherwise go unnoticed (the kernel's death signal is asked for only
+    now, and the parent pid read now would already be init's)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(0)  # nothing opened yet: no engine to stop
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -203,15 +207,21 @@ class _WorkerServer(uvicorn.Server):
 
 
 def _worker(
-    sock: socket.socket, data: str, log_level: str, access_log: bool, loads: Any, slot: int
+    sock: socket.socket,
+    data: str,
+    log_level: str,
+    access_log: bool,
+    loads: Any,
+    slot: int,
+    parent: int,
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the server tests)
+    _die_with_parent(parent)
     from chromadb.cli import _configure_logging
     from chromadb.config import Settings
     from chromadb.server.fastapi import FastAPI
     from chromadb.server.transport import JoinedWritesProtocol
 
     _configure_logging(log_level)
-    _die_with_parent()
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     try:
         app = FastAPI(settings).app()
@@ -244,7 +254,7 @@ def serve(data: str, host: str, port: int, workers: int, log_level: str, access_
         loads[slot] = 0  # type: ignore[index]
         proc = context.Process(
             target=_worker,
-            args=(sock, data, log_level, access_log, loads, slot),
+            args=(sock, data, log_level, access_log, loads, slot, os.getpid()),
             name=f"chroma-worker-{slot}",
             daemon=False,
         )
