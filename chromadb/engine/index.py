@@ -615,7 +615,7 @@ class VectorIndex:
             # The graph's links are read while its vectors are refilled: both run mostly
             # outside the GIL. The refill goes into the storage of ``info.indexed`` vectors;
             # the graph must then have exactly that many nodes.
-            links = _in_thread(_read_graph_file, base + ".graph")
+            links = _in_thread(_read_graph_into, index, base + ".graph")
             try:
                 if len(dead) != len(dead_vectors) or np.any(alive[dead]):
                     raise ValueError("checkpoint slot map and its dead vectors disagree")
@@ -628,7 +628,7 @@ class VectorIndex:
                 with contextlib.suppress(Exception):  # the refill's error is the one to see
                     links()
                 raise
-            _install_graph(index, links())
+            index.ntotal = links()
         if (
             int(index.ntotal) + len(tail) != len(rowids)
             or index.d != params.dimension
@@ -804,71 +804,59 @@ def _offsets(levels: NDArray[Any], steps: NDArray[Any]) -> NDArray[np.uint64]:
     return out
 
 
-@dataclass
-class _Graph:
-    """The links of a checkpoint's graph, read and checked, not yet in a faiss index."""
-
-    levels: NDArray[np.int32]
-    offsets: NDArray[np.uint64]
-    neighbors: NDArray[np.int32]
-    steps: NDArray[Any]
-    entry: int
-    max_level: int
-    construction_ef: int
-
-
-def _read_graph_file(path: str) -> _Graph:
-    """The graph of ``path``, checked for consistency (not yet against an index's settings)."""
-    with np.load(path) as data:
-        levels = data["levels"].astype(np.int32)
-        packed = data["neighbors"]
-        steps = data["steps"]
-        entry, max_level, construction_ef = (int(v) for v in data["entry"])
-    if packed.ndim != 2 or packed.shape[1] not in (3, 4):
-        raise ValueError("checkpoint graph is malformed")
-    offsets = _offsets(levels, steps)
-    if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
-        raise ValueError("checkpoint graph levels and neighbour lists disagree")
-    if packed.shape[1] == 3:
-        neighbors = _widen(packed)
-    else:
-        neighbors = np.ascontiguousarray(packed).view("<i4").reshape(-1).astype(np.int32)
-    if len(neighbors) and (neighbors.max() >= len(levels) or neighbors.min() < -1):
-        raise ValueError("checkpoint graph names nodes it does not have")
-    return _Graph(levels, offsets, neighbors, steps, entry, max_level, construction_ef)
-
-
 def _graph_index(params: IndexParams) -> Any:
     """An empty faiss HNSW index for a checkpoint's graph."""
     metric = faiss.METRIC_L2 if params.space == "l2" else faiss.METRIC_INNER_PRODUCT
     return faiss.IndexHNSWFlat(params.dimension, params.m, metric)
 
 
-def _install_graph(index: Any, graph: _Graph) -> None:
-    """Put ``graph`` into ``index`` (made by ``_graph_index``; its storage is sized apart)."""
+def _read_graph_into(index: Any, path: str) -> int:
+    """Read the graph of ``path`` into the HNSW links of ``index`` (made by ``_graph_index``;
+    its storage is sized apart, and nothing else may touch its links meanwhile), checked for
+    consistency; returns how many nodes it has (the caller sets ``ntotal``)."""
+    with np.load(path) as data:
+        levels = data["levels"].astype(np.int32)
+        packed = data["neighbors"]
+        steps = data["steps"]
+        entry, max_level, construction_ef = (int(v) for v in data["entry"])
     hnsw = index.hnsw
-    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), graph.steps):
+    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), steps):
         raise ValueError("checkpoint graph was built with other HNSW settings")
-    faiss.copy_array_to_vector(graph.levels, hnsw.levels)
-    faiss.copy_array_to_vector(graph.offsets, hnsw.offsets)
-    faiss.copy_array_to_vector(graph.neighbors, hnsw.neighbors)
-    hnsw.entry_point, hnsw.max_level = graph.entry, graph.max_level
-    hnsw.efConstruction = graph.construction_ef
-    index.ntotal = len(graph.levels)
+    if packed.ndim != 2 or packed.shape[1] not in (3, 4):
+        raise ValueError("checkpoint graph is malformed")
+    offsets = _offsets(levels, steps)
+    if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
+        raise ValueError("checkpoint graph levels and neighbour lists disagree")
+    faiss.copy_array_to_vector(levels, hnsw.levels)
+    faiss.copy_array_to_vector(offsets, hnsw.offsets)
+    # The neighbour ids are widened straight into faiss's own array: a 100k graph's 13 MB of
+    # fresh memory once, not twice (first touches of memory are much of an open's cost).
+    hnsw.neighbors.resize(len(packed))
+    if len(packed):
+        out = faiss.rev_swig_ptr(hnsw.neighbors.data(), len(packed))
+        if packed.shape[1] == 3:
+            _widen_into(packed, out)
+        else:
+            out[:] = np.ascontiguousarray(packed).view("<i4").reshape(-1)
+        if out.max() >= len(levels) or out.min() < -1:
+            raise ValueError("checkpoint graph names nodes it does not have")
+    hnsw.entry_point, hnsw.max_level, hnsw.efConstruction = entry, max_level, construction_ef
+    return len(levels)
 
 
-def _widen(packed: NDArray[np.uint8]) -> NDArray[np.int32]:
-    """Neighbour ids of three little-endian bytes each as int32, 0xFFFFFF as -1."""
+def _widen_into(packed: NDArray[np.uint8], out: NDArray[np.int32]) -> None:
+    """``out[:]`` = the neighbour ids of three little-endian bytes each, 0xFFFFFF as -1."""
     n = len(packed)
-    # Each id read as the four bytes starting at it (a strided view, one pad byte at the end),
-    # its fourth byte masked off: one pass, where splitting out the bytes took ten times longer.
-    buf = np.empty(3 * n + 1, dtype=np.uint8)
-    buf[: 3 * n] = packed.reshape(-1)
-    buf[3 * n] = 0
-    windows = np.ndarray((n,), dtype="<u4", buffer=buf, strides=(3,))
-    out = np.bitwise_and(windows, np.uint32(_NO_NEIGHBOUR), dtype=np.uint32).view(np.int32)
+    flat = np.ascontiguousarray(packed).reshape(-1)
+    # Each id but the last read as the four bytes starting at it (a strided view of the file's
+    # bytes), the fourth masked off: one pass, where splitting out the bytes took ten times
+    # longer. The last one would read past the end: put together by hand.
+    if n > 1:
+        windows = np.ndarray((n - 1,), dtype="<u4", buffer=flat, strides=(3,))
+        np.bitwise_and(windows, np.uint32(_NO_NEIGHBOUR), out=out[: n - 1].view(np.uint32))
+    last = flat[3 * n - 3 :].astype(np.int64)
+    out[n - 1] = int(last[0] | last[1] << 8 | last[2] << 16)
     out[out == _NO_NEIGHBOUR] = -1
-    return out
 
 
 def _fill_storage(index: Any, count: int) -> NDArray[np.float32]:

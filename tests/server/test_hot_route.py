@@ -115,9 +115,7 @@ def test_auth_still_guards_the_fast_path(servers: ServerFactory) -> None:
 def test_cors_headers_come_with_fast_queries(servers: ServerFactory) -> None:
     http = servers.client(chroma_server_cors_allow_origins=["http://app.example"])
     made = http.post(V2 + "/collections", json={"name": "cors"}).json()
-    http.post(
-        f"{V2}/collections/{made['id']}/add", json={"ids": ["a"], "embeddings": [[1.0, 2.0]]}
-    )
+    http.post(f"{V2}/collections/{made['id']}/add", json={"ids": ["a"], "embeddings": [[1.0, 2.0]]})
     answer = http.post(
         f"{V2}/collections/{made['id']}/query",
         json={"query_embeddings": [[1.0, 2.0]], "n_results": 1},
