@@ -17,6 +17,8 @@ from numpy.typing import NDArray
 
 _MADV_DONTNEED = 4  # Linux's value (other systems' differ, and are not used)
 PAGE = mmap.PAGESIZE
+# Once a graph has caught up after at least this many vectors, the C heap is trimmed.
+TRIM_AFTER = 8_192
 
 
 def _load_madvise() -> Optional[Any]:
@@ -54,3 +56,25 @@ def release(array: NDArray[Any], start: int, stop: int) -> int:
     if _madvise(first, last - first, _MADV_DONTNEED) != 0:
         return 0  # refused (never seen): the pages simply stay
     return last - first
+
+
+def _load_malloc_trim() -> Optional[Any]:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None).malloc_trim  # glibc's; other C libraries have none
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_malloc_trim = _load_malloc_trim()
+
+
+def trim() -> None:
+    """Return the C heap's free pages to the system (glibc keeps them after a burst of large
+    temporary buffers: a bulk add's batches, a graph's growth). A few milliseconds at most."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
