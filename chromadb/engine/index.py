@@ -43,6 +43,7 @@ from chromadb.engine import checkpoint, pages, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
+from chromadb.engine.slotmap import SlotMap
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
@@ -125,7 +126,7 @@ class VectorIndex:
         self.index = self._new_faiss()
         self.rowids = np.empty(1024, dtype=np.int64)  # slot -> rowid
         self.alive = np.zeros(1024, dtype=np.bool_)  # slot -> not tombstoned
-        self.slot_of: Dict[int, int] = {}
+        self.slot_of = SlotMap()
         self.n = 0
         self.n_dead = 0
         self.indexed = 0  # slots [0, indexed) are in the graph
@@ -207,7 +208,7 @@ class VectorIndex:
         self.remove(rowids)
         self.rowids[slots] = rowids
         self.alive[slots] = True
-        self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
+        self.slot_of.update(rowids, slots)
         self.n_dead -= len(slots)
 
     def searched_within(self, seconds: float) -> bool:
@@ -312,14 +313,9 @@ class VectorIndex:
 
     def remove(self, rowids: Iterable[int]) -> None:
         """Tombstone the vectors of these rowids (unknown rowids are ignored)."""
-        pop = self.slot_of.pop
-        for rowid in np.asarray(
-            list(rowids) if not isinstance(rowids, np.ndarray) else rowids
-        ).tolist():
-            slot = pop(rowid, None)
-            if slot is not None:
-                self.alive[slot] = False
-                self.n_dead += 1
+        slots = self.slot_of.pop_many(rowids)
+        self.alive[slots] = False
+        self.n_dead += len(slots)
 
     def needs_compaction(self) -> bool:
         return self.n_dead >= COMPACT_MIN_DEAD and self.n_dead > COMPACT_DEAD_FRACTION * self.n
@@ -359,9 +355,8 @@ class VectorIndex:
 
     def slots_for(self, rowids: Iterable[int]) -> NDArray[np.int64]:
         """Live slots of these rowids (rowids without a live vector are skipped)."""
-        get = self.slot_of.get
-        found = [s for s in (get(r) for r in rowids) if s is not None]
-        return np.asarray(found, dtype=np.int64)
+        slots = self.slot_of.get_many(rowids)
+        return slots[slots >= 0]
 
     def _graph_vectors(self, indexed: int) -> NDArray[np.float32]:
         """A view (no copy) of the first ``indexed`` vectors in the graph, by slot; valid
@@ -661,7 +656,7 @@ class VectorIndex:
         self.alive = np.zeros(len(self.rowids), dtype=np.bool_)
         self.alive[: self.n] = alive
         live = np.flatnonzero(alive)
-        self.slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
+        self.slot_of = SlotMap.of(rowids[live], live)
         self.n_dead = self.n - len(live)
         return self, seq
 
