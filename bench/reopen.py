@@ -1,12 +1,16 @@
 """Open to first answer, this project's checkpoint layouts side by side on one folder: the graph
 alone with the vectors refilled from SQLite (the current layout, format 3) against the graph
-with its vectors, mapped from the file (the older layout, format 2, still read).
+with its vectors, mapped from the file (the older layout, format 2, still read); with
+``--chroma-venv``, real Chroma on a folder of the same vectors, in the same rounds.
 
-    .venv/bin/python -m bench.reopen --n 100000 --rounds 5
+    .venv/bin/python -m bench.reopen --n 100000 --rounds 5 \
+        --chroma-venv ~/.cache/chromadb-compat/oracle-chromadb-1.5.9
 
-Each round opens the folder in a fresh process per layout, alternating, and times
-``PersistentClient(...)`` to the first answered query (and the resident memory after it).
-Prints the median per layout; nothing is asserted.
+Each round opens each folder in a fresh process, alternating, and times
+``PersistentClient(...)`` to the first answered query (``import chromadb`` comes before the
+clock, as in the main benchmark's reopen phase) and the resident memory after it. Prints the
+median per folder; nothing is asserted. ``--keep DIR`` builds the folders there once and reuses
+them on later runs.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from pathlib import Path
 
 OPEN = textwrap.dedent(
     """
@@ -35,6 +40,27 @@ OPEN = textwrap.dedent(
     with open("/proc/self/statm") as fh:  # resident now (a peak would count the parent's)
         rss = int(fh.read().split()[1]) * resource.getpagesize() / 2**20
     print(json.dumps({"open_to_answer_s": took, "rss_mb": rss}))
+    """
+)
+
+
+BUILD_REAL = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import chromadb
+    path, n, dim = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    client = chromadb.PersistentClient(path=path)
+    col = client.create_collection(
+        "reopen", metadata={"hnsw:space": "cosine"}, embedding_function=None
+    )
+    rng = np.random.default_rng(0)
+    for start in range(0, n, 5000):
+        m = min(5000, n - start)
+        col.add(
+            ids=[f"id{i}" for i in range(start, start + m)],
+            embeddings=rng.standard_normal((m, dim)).astype(np.float32),
+        )
     """
 )
 
@@ -116,20 +142,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--chroma-venv", help="virtual environment of real chromadb")
+    parser.add_argument("--keep", help="folder to build the folders in once and reuse")
     args = parser.parse_args(argv)
+    from bench.runner import compile_bytecode
+
+    compile_bytecode(Path(sys.executable))  # as an installed package has it (and real Chroma)
     with tempfile.TemporaryDirectory() as tmp:
+        base = args.keep or tmp
+        os.makedirs(base, exist_ok=True)
         script = os.path.join(tmp, "open.py")
         with open(script, "w") as fh:
             fh.write(OPEN)
-        graph_only, with_vectors = os.path.join(tmp, "v3"), os.path.join(tmp, "v2")
-        _build(graph_only, args.n, args.dim)
-        _as_format_2(graph_only, with_vectors, args.dim)
-        layouts = {"graph only (format 3)": graph_only, "graph + vectors (format 2)": with_vectors}
+        tag = f"{args.n}x{args.dim}"
+        graph_only = os.path.join(base, f"v3-{tag}")
+        with_vectors = os.path.join(base, f"v2-{tag}")
+        if not os.path.exists(graph_only):
+            _build(graph_only, args.n, args.dim)
+        if not os.path.exists(with_vectors):
+            _as_format_2(graph_only, with_vectors, args.dim)
+        layouts = {
+            "graph only (format 3)": (sys.executable, graph_only),
+            "graph + vectors (format 2)": (sys.executable, with_vectors),
+        }
+        if args.chroma_venv:
+            python = os.path.join(args.chroma_venv, "bin", "python")
+            real = os.path.join(base, f"chroma-{tag}")
+            if not os.path.exists(real):
+                build = os.path.join(tmp, "build_real.py")
+                with open(build, "w") as fh:
+                    fh.write(BUILD_REAL)
+                subprocess.run([python, build, real, str(args.n), str(args.dim)], check=True)
+            layouts["real Chroma"] = (python, real)
         runs: dict[str, list[dict[str, float]]] = {k: [] for k in layouts}
         for _ in range(args.rounds):
-            for label, path in layouts.items():
+            for label, (python, path) in layouts.items():
                 out = subprocess.run(
-                    [sys.executable, script, path, str(args.dim)],
+                    [python, script, path, str(args.dim)],
                     check=True,
                     capture_output=True,
                     text=True,
@@ -138,11 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         with open("/proc/loadavg") as fh:
             load = fh.read().split()[:3]
         print(f"{args.n} x {args.dim} cosine, {args.rounds} rounds, load average {' '.join(load)}")
-        for label, path in layouts.items():
-            took = statistics.median(r["open_to_answer_s"] for r in runs[label])
+        for label, (_, path) in layouts.items():
+            times = sorted(r["open_to_answer_s"] for r in runs[label])
             rss = statistics.median(r["rss_mb"] for r in runs[label])
             print(
-                f"{label:<28} open to first answer {took:.3f} s (median), resident {rss:.0f} MB, "
+                f"{label:<28} open to first answer {statistics.median(times):.3f} s (median; "
+                f"{' '.join(f'{t:.3f}' for t in times)}), resident {rss:.0f} MB, "
                 f"folder {_bytes(path):,} bytes"
             )
     return 0

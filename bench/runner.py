@@ -79,10 +79,20 @@ def _base_env() -> Dict[str, str]:
     return env
 
 
+def compile_bytecode(python: Path) -> None:
+    """Compile this project's modules to bytecode, as pip does when it installs a package: an
+    editable install has none, and with PYTHONDONTWRITEBYTECODE set (as on the shared
+    machines) every process would compile them from source again, which real Chroma's
+    installed package never does."""
+    subprocess.run([str(python), "-m", "compileall", "-q", str(REPO / "chromadb")], check=True)
+
+
 def ours_impl() -> Impl:
-    """This project, from the repository's .venv (or the running interpreter without one)."""
+    """This project, from the repository's .venv (or the running interpreter without one),
+    its modules compiled to bytecode as an installed package's are."""
     venv_python = REPO / ".venv" / "bin" / "python"
     python = venv_python if venv_python.exists() else Path(sys.executable)
+    compile_bytecode(python)
     env = _base_env()
     env["PYTHONPATH"] = str(REPO)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import threading
 import time
@@ -100,6 +101,15 @@ def omp_threads(n: int) -> Iterator[None]:
         yield
     finally:
         faiss.omp_set_num_threads(before)
+
+
+@functools.lru_cache(maxsize=64)
+def _unfiltered_params(ef: int) -> Any:
+    # Search parameters without a filter, made once per depth: faiss only reads them, so
+    # concurrent searches share one (building one costs more than a small search's Python).
+    params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+    params.efSearch = ef
+    return params
 
 
 def effective_search_ef(requested: int) -> int:
@@ -470,14 +480,16 @@ class VectorIndex:
         if indexed == 0:
             empty = np.full((len(queries), 0), -1, dtype=np.int64)
             return np.empty((len(queries), 0), np.float32), empty
-        params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         depth = effective_search_ef(self.params.search_ef)
         # A filter leaves fewer usable neighbours per step: search deeper as it narrows.
         widen = min(8.0, (self.n / max(candidates, 1)) ** 0.5)
-        params.efSearch = int(min(MAX_SEARCH_EF, max(depth, k) * widen))
-        params.efSearch = max(params.efSearch, k)
+        ef = max(int(min(MAX_SEARCH_EF, max(depth, k) * widen)), k)
         bitmap = None
-        if allowed is not None:
+        if allowed is None:
+            params = _unfiltered_params(ef)
+        else:
+            params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            params.efSearch = ef
             bitmap = np.packbits(allowed[:indexed], bitorder="little")
             params.sel = faiss.IDSelectorBitmap(indexed, faiss.swig_ptr(bitmap))
         scores, slots = self.index.search(queries, k, params=params)
@@ -661,10 +673,15 @@ class VectorIndex:
         return self, seq
 
     def _prepare_into(self, vectors: NDArray[Any], out: NDArray[np.float32]) -> None:
-        """``out[:] = prepare(vectors)``, bit for bit, without the intermediate copy."""
+        """``out[:] = prepare(vectors)``, bit for bit, without the intermediate copy (``out`` must
+        not overlap ``vectors``)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if self.params.space == "cosine" and len(vectors):
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            # np.linalg.norm's own steps (square, sum each row, root), the squares written
+            # where the result goes: the same bits, without its two temporary arrays.
+            np.multiply(vectors, vectors, out=out)
+            norms = np.add.reduce(out, axis=1, keepdims=True)
+            np.sqrt(norms, out=norms)
             norms[norms == 0] = 1.0
             np.divide(vectors, norms, out=out)
         else:

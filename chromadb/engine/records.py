@@ -103,6 +103,15 @@ def load_meta(text: Optional[str]) -> Meta:
     return cast(Meta, json.loads(text, object_hook=_decode))
 
 
+def load_metas(texts: Sequence[Optional[str]]) -> List[Meta]:
+    """``load_meta`` of each, decoded as one JSON array when none holds a sparse vector (one
+    parse instead of one per record)."""
+    if len(texts) < 2 or any(t is not None and TYPE_KEY in t for t in texts):
+        return [load_meta(t) for t in texts]
+    joined = ",".join(t if t else "null" for t in texts)
+    return cast(List[Meta], json.loads(f"[{joined}]"))
+
+
 def clean(meta: Meta) -> Meta:
     """Metadata as stored on insert: None values dropped, empty as None."""
     if not meta:

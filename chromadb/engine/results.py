@@ -10,13 +10,13 @@ from typing import Any, Dict, List, Sequence, Tuple, cast
 import numpy as np
 
 from chromadb.api.types import GetResult, Include, QueryResult
-from chromadb.engine.records import load_meta
+from chromadb.engine.records import load_metas
 
 
 def _columns_of(rows: Sequence[Tuple[Any, ...]], include: List[str]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"ids": [r[1] for r in rows]}
     out["documents"] = [r[2] for r in rows] if "documents" in include else None
-    out["metadatas"] = [load_meta(r[3]) for r in rows] if "metadatas" in include else None
+    out["metadatas"] = load_metas([r[3] for r in rows]) if "metadatas" in include else None
     out["uris"] = [r[4] for r in rows] if "uris" in include else None
     out["embeddings"] = (
         [np.frombuffer(r[5], dtype=np.float32).tolist() for r in rows]

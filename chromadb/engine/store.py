@@ -59,12 +59,14 @@ LOCK_FILE = "chroma.lock"
 PAGE_SIZE = 32_768
 # The write-ahead log is folded into the file at about this size, and cut back to it after.
 WAL_BYTES = 16 * 1024 * 1024
-# SQLite's own page cache per connection, in KiB. The operating system caches the file too, so
-# a larger cache saves little but a copy per page, and every reader thread has one: at 64 MiB
-# each, three connections held 184 MB after a 100k ingest. The writer's is larger: it holds
-# the id index's pages that each insert walks.
+# SQLite's own page cache per connection, in KiB. Every reader thread has one: at 64 MiB
+# each, three connections held 184 MB after a 100k ingest. The writer's holds the id index's
+# pages that each insert walks. A reader's is what a query's result rows are read from: the
+# records of 100k (ids, documents, metadata) take 14 MB, and fetching a query's 10 rows took
+# 51 us a query with 16 MiB against 88-115 us with 4 MiB (each miss copies a 32 KiB page from
+# the operating system's cache). A cache fills only with pages actually read.
 WRITER_CACHE_KIB = 16_384
-READER_CACHE_KIB = 4_096
+READER_CACHE_KIB = 16_384
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 

@@ -42,7 +42,8 @@ def tagged_metadatas(metadatas: Any, nested: bool = False) -> Any:
         return [tagged_metadatas(inner) for inner in metadatas]
     out = []
     for meta in metadatas:
-        if isinstance(meta, dict) and any(isinstance(v, SparseVector) for v in meta.values()):
+        # ``in`` over the value types runs in C: this is on every query's answer.
+        if isinstance(meta, dict) and SparseVector in map(type, meta.values()):
             meta = {k: v.to_dict() if isinstance(v, SparseVector) else v for k, v in meta.items()}
         out.append(meta)
     return out

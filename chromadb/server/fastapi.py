@@ -20,6 +20,7 @@ from typing import AsyncIterator, Optional, Type, cast
 import fastapi
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
 from chromadb import console
 from chromadb.api import API
@@ -27,6 +28,7 @@ from chromadb.config import Settings, System
 from chromadb.server import routes_v1, routes_v2
 from chromadb.server.auth import Authenticator, AuthMiddleware
 from chromadb.server.errors import install_error_handlers
+from chromadb.server.hot import HotRoutes
 from chromadb.server.limits import BodySizeLimitMiddleware
 from chromadb.server.openapi import openapi_builder
 
@@ -37,6 +39,18 @@ def _docs_page() -> HTMLResponse:
     # A self-contained API explorer that reads /openapi.json: it needs no network (no CDN).
     page = resources.files("chromadb.server").joinpath("static/docs.html").read_text("utf-8")
     return HTMLResponse(page)
+
+
+class _Application(fastapi.FastAPI):
+    """FastAPI with the hot route (``chromadb.server.hot``) in front of all of it."""
+
+    hot: Optional[HotRoutes] = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.hot is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.hot(scope, receive, send, super().__call__)
 
 
 class FastAPI:
@@ -81,7 +95,7 @@ class FastAPI:
 
         from chromadb._version import __version__
 
-        application = fastapi.FastAPI(
+        application = _Application(
             title="chromadb",
             version=__version__,
             description="A Chroma-compatible embedding database (v1 and v2 REST API).",
@@ -124,4 +138,11 @@ class FastAPI:
                 allow_origins=origins,
                 allow_methods=["*"],
                 allow_headers=["*"],
+            )
+        if isinstance(application, _Application):
+            application.hot = HotRoutes(
+                self._api,
+                authenticator,
+                self._settings.chroma_server_max_body_bytes,
+                cors=bool(origins),
             )

@@ -25,9 +25,21 @@ from chromadb.api.types import (
 from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
 from chromadb.errors import InvalidArgumentError
 from chromadb.server import models as m
-from chromadb.server.codec import decode_embeddings, json_response, tagged_metadatas
+from chromadb.server.codec import (
+    JSON_MEDIA_TYPE,
+    decode_embeddings,
+    dumps,
+    json_response,
+    tagged_metadatas,
+)
 from chromadb.server.deps import ApiDep, PageSize, check_batch_size, collection_id, is_v1, json_body
-from chromadb.server.shapes import caller_of, collection_json, configuration_in, result_json
+from chromadb.server.shapes import (
+    Caller,
+    caller_of,
+    collection_json,
+    configuration_in,
+    result_json,
+)
 
 # Request bodies, parsed straight from their bytes (see deps.json_body).
 AddRecordsBody = Annotated[m.AddRecords, json_body(m.AddRecords)]
@@ -245,6 +257,19 @@ def query(
     database: str = DEFAULT_DATABASE,
 ) -> Response:
     """The nearest records to each query embedding, nearest first."""
+    answer = query_answer(api, collection, body, tenant, database, caller_of(request))
+    return Response(content=answer, media_type=JSON_MEDIA_TYPE)
+
+
+def query_answer(
+    api: API,
+    collection: str,
+    body: m.QueryRecords,
+    tenant: str,
+    database: str,
+    caller: Caller,
+) -> bytes:
+    """The JSON body answering a query; shared by the route and ``chromadb.server.hot``."""
     cid = collection_id(api, collection, tenant, database)
     include = normalize_include(body.include, DEFAULT_QUERY_INCLUDE)
     result = api._query(
@@ -256,9 +281,7 @@ def query(
         include=include,
         ids=body.ids,
     )
-    return json_response(
-        result_json(cast(Dict[str, Any], result), list(include), True, caller_of(request))
-    )
+    return dumps(result_json(cast(Dict[str, Any], result), list(include), True, caller))
 
 
 def search(

@@ -4,11 +4,20 @@ The parent binds the socket, then starts N worker processes that each serve the 
 their own engine on the folder (SQLite serialises their writes; each catches its caches up from
 the write log before every call, so any worker answers as any other would). A worker that dies
 is replaced; SIGINT or SIGTERM stops them all cleanly (each saves its index checkpoints).
+
+Connections are spread evenly over the workers. An event loop that finds the listening socket
+ready accepts every pending connection at once, so a client opening eight kept-alive
+connections together had them all (or six of eight) in one worker, leaving the other core idle
+for the life of those connections. Here each worker accepts one connection at a time, and a
+worker holding more connections than the least loaded one lets that one take it first
+(``_FairAcceptor``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -18,7 +27,7 @@ import sys
 import threading
 import time
 from types import FrameType
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import uvicorn
 
@@ -67,8 +76,134 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the worker process
     threading.Thread(target=watch, name="chromadb-parent-watch", daemon=True).start()
 
 
+# How long a worker with more connections than another waits before taking a pending one
+# anyway (the other may be busy with a request): short next to a connection's life.
+DEFER_S = 0.002
+# How often a worker publishes its connection count when nothing is accepted.
+PUBLISH_S = 0.1
+
+
+class _FairAcceptor:
+    """Accepts connections for one worker, one at a time, deferring to a less loaded worker.
+
+    ``loads`` is shared memory holding each worker's open connections (published by each
+    worker for itself). The listening socket is shared by all workers: whoever accepts first
+    serves the connection, and a worker that loses the race simply finds nothing to accept.
+    """
+
+    def __init__(
+        self,
+        server: _WorkerServer,
+        sock: socket.socket,
+        loads: Any,
+        slot: int,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.server = server
+        self.sock = sock
+        self.loads = loads
+        self.slot = slot
+        self.loop = loop
+        self.reading = False
+        self.closed = False
+        self.publisher: Optional[asyncio.TimerHandle] = None
+
+    def start(self) -> None:
+        self.sock.setblocking(False)
+        self._resume()
+        self._publish()
+
+    def close(self) -> None:
+        self.closed = True
+        self._pause()
+        if self.publisher is not None:
+            self.publisher.cancel()
+
+    def _open(self) -> int:
+        return len(self.server.server_state.connections)
+
+    def _publish(self) -> None:
+        self.loads[self.slot] = self._open()
+        if not self.closed:
+            self.publisher = self.loop.call_later(PUBLISH_S, self._publish)
+
+    def _pause(self) -> None:
+        if self.reading:
+            self.loop.remove_reader(self.sock.fileno())
+            self.reading = False
+
+    def _resume(self, force: bool = False) -> None:
+        if self.closed or self.reading:
+            return
+        self.reading = True
+        self.loop.add_reader(self.sock.fileno(), self._ready, force)
+
+    def _ready(self, force: bool) -> None:
+        mine = self._open()
+        self.loads[self.slot] = mine
+        if not force and mine > min(self.loads):
+            # Another worker holds fewer: give it the first chance.
+            self._pause()
+            self.loop.call_later(DEFER_S, self._resume, True)
+            return
+        try:
+            conn, _ = self.sock.accept()
+        except (BlockingIOError, InterruptedError):
+            conn = None  # another worker took it
+        except OSError as exc:  # out of file descriptors ...: back off instead of spinning
+            logger.warning("Accepting a connection failed: %s", exc)
+            self._pause()
+            self.loop.call_later(0.1, self._resume)
+            return
+        if force:
+            self._pause()
+            self._resume()
+        if conn is None:
+            return
+        self.loads[self.slot] = mine + 1
+        conn.setblocking(False)
+        self.loop.create_task(self._serve(conn))
+
+    async def _serve(self, conn: socket.socket) -> None:
+        try:
+            await self.loop.connect_accepted_socket(self.server.protocol_factory(), sock=conn)
+        except OSError:  # the client went away before its transport was made
+            conn.close()
+
+
+class _WorkerServer(uvicorn.Server):
+    """uvicorn, minus its own listener: connections come from a ``_FairAcceptor``."""
+
+    def __init__(self, config: uvicorn.Config, sock: socket.socket, loads: Any, slot: int):
+        super().__init__(config)
+        self.sock, self.loads, self.slot = sock, loads, slot
+        self.acceptor: Optional[_FairAcceptor] = None
+
+    def protocol_factory(self) -> Any:
+        config = self.config
+        protocol: Any = config.http_protocol_class  # uvicorn's own factory, as it builds it
+        return functools.partial(
+            protocol,
+            config=config,
+            server_state=self.server_state,
+            app_state=self.lifespan.state,
+        )
+
+    async def startup(self, sockets: Optional[List[socket.socket]] = None) -> None:
+        await super().startup(sockets=[])  # the lifespan, no listener
+        self.acceptor = _FairAcceptor(
+            self, self.sock, self.loads, self.slot, asyncio.get_running_loop()
+        )
+        self.acceptor.start()
+
+    async def shutdown(self, sockets: Optional[List[socket.socket]] = None) -> None:
+        if self.acceptor is not None:
+            self.acceptor.close()
+        await super().shutdown(sockets=sockets)
+
+
 def _worker(
-    sock: socket.socket, data: str, log_level: str, access_log: bool
+    sock: socket.socket, data: str, log_level: str, access_log: bool, loads: Any, slot: int
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the server tests)
     from chromadb.cli import _configure_logging
     from chromadb.config import Settings
@@ -83,7 +218,7 @@ def _worker(
         logger.error("Cannot open the data in %s: %s", data, exc)
         sys.exit(STARTUP_FAILED)
     config = uvicorn.Config(app, log_level=log_level, access_log=access_log, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    _WorkerServer(config, sock, loads, slot).run()
 
 
 def serve(data: str, host: str, port: int, workers: int, log_level: str, access_log: bool) -> int:
@@ -92,14 +227,17 @@ def serve(data: str, host: str, port: int, workers: int, log_level: str, access_
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     context = multiprocessing.get_context("spawn")
+    # Each worker's open connections, published by itself (see _FairAcceptor).
+    loads: Sequence[int] = context.RawArray("i", workers)
     procs: Dict[int, Any] = {}
     started: Dict[int, float] = {}
     stopping: List[int] = []
 
     def start(slot: int) -> None:
+        loads[slot] = 0  # type: ignore[index]
         proc = context.Process(
             target=_worker,
-            args=(sock, data, log_level, access_log),
+            args=(sock, data, log_level, access_log, loads, slot),
             name=f"chroma-worker-{slot}",
             daemon=False,
         )

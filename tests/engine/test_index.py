@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import threading
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chromadb.engine.index import IndexParams, VectorIndex
 
@@ -147,3 +150,21 @@ def test_default_depth_searches_deeper_than_chromas_default(data) -> None:
         index.flush()
         recalls[ef] = _recall(index.search(queries, K)[1], truth)
     assert recalls[CHROMA_SEARCH_EF] >= 0.99 and recalls[CHROMA_SEARCH_EF] > recalls[8]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hnp.arrays(
+        np.float32,
+        st.tuples(st.integers(1, 40), st.integers(1, 50)),
+        elements=st.floats(-65536.0, 65536.0, width=32),
+    )
+)
+def test_a_refill_prepares_vectors_bit_for_bit_as_a_write_does(vectors: np.ndarray) -> None:
+    # The checkpoint's checksums are of the vectors as a write prepared them: a reopened index
+    # must hold the very same bits, or `chroma check` would call every vector damaged.
+    index = VectorIndex(IndexParams(vectors.shape[1], "cosine"))
+    vectors[::7] = 0  # zero vectors stay zero
+    out = np.full_like(vectors, np.nan)
+    index._prepare_into(vectors, out)
+    assert out.tobytes() == index.prepare(vectors).tobytes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+) \((\d+) workers\)")
 COLLECTIONS = "/api/v2/tenants/default_tenant/databases/default_database/collections"
+# Long enough for each worker to publish its connection count again (workers.PUBLISH_S).
+PUBLISHED = 0.5
 
 
 def _workers(parent: int) -> List[int]:
@@ -117,3 +120,47 @@ def test_a_killed_worker_is_replaced_and_loses_nothing(server: Server) -> None:
     assert server.process.wait(timeout=60) == 0
     assert _workers(server.process.pid) == []
     assert "Chroma server stopped" in server.log.read_text()
+
+
+def _connections(pid: int, port: int) -> int:
+    """Established TCP connections to ``port`` that process ``pid`` holds."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                    inodes.add(f"socket:[{fields[9]}]")
+    fds = f"/proc/{pid}/fd"
+    count = 0
+    for fd in os.listdir(fds):
+        try:
+            count += os.readlink(f"{fds}/{fd}") in inodes
+        except OSError:
+            continue
+    return count
+
+
+def test_connections_opened_together_are_spread_over_the_workers(server: Server) -> None:
+    # A client pool opening its kept-alive connections at once must not land them all (or
+    # most) on one worker: that worker's core would serve them all while the other idles.
+    deadline = time.monotonic() + 60
+    while server.log.read_text().count("Application startup complete") < 2:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+    workers = _workers(server.process.pid)
+    host, port = server.url.removeprefix("http://").split(":")
+    for _ in range(3):
+        conns = [socket.create_connection((host, int(port)), timeout=30) for _ in range(8)]
+        try:
+            for conn in conns:
+                conn.sendall(b"GET /api/v2/heartbeat HTTP/1.1\r\nHost: test\r\n\r\n")
+            for conn in conns:
+                assert b" 200 " in conn.recv(4096)
+            held = sorted(_connections(pid, int(port)) for pid in workers)
+        finally:
+            for conn in conns:
+                conn.close()
+        assert sum(held) == 8 and held[-1] <= 5, held
+        time.sleep(PUBLISHED)
