@@ -159,8 +159,16 @@ def run(
         sock.close()
         logger.error("Cannot open the data in %s: %s", data, exc)
         return 1
+    from chromadb.server.transport import JoinedWritesProtocol
+
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="on"
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        http=JoinedWritesProtocol,
     )
     try:
         _AnnouncingServer(config).run(sockets=[sock])

@@ -40,10 +40,11 @@ import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine import checkpoint, slotsums
+from chromadb.engine import checkpoint, pages, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
+from chromadb.engine.slotmap import SlotMap
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
@@ -69,8 +70,10 @@ REFILL_THREADS = 4
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
-# A draining tail moves its waiting rows to a smaller buffer once at least this many of its rows
-# are in the graph (and they outnumber the waiting ones).
+# A draining tail gives back the memory of its rows moved into the graph in pieces of at least
+# this many bytes; where the system cannot, it moves its waiting rows to a smaller buffer once
+# at least TAIL_SHRINK_MIN of its rows are in the graph (and they outnumber the waiting ones).
+TAIL_RELEASE_BYTES = 4 * 1024 * 1024
 TAIL_SHRINK_MIN = 8_192
 # Below this many queries in one call a search runs on its calling thread alone: splitting one
 # query's scan over OpenMP threads gains little, and on a busy machine (concurrent requests, the
@@ -133,7 +136,7 @@ class VectorIndex:
         self.index = self._new_faiss()
         self.rowids = np.empty(1024, dtype=np.int64)  # slot -> rowid
         self.alive = np.zeros(1024, dtype=np.bool_)  # slot -> not tombstoned
-        self.slot_of: Dict[int, int] = {}
+        self.slot_of = SlotMap()
         self.n = 0
         self.n_dead = 0
         self.indexed = 0  # slots [0, indexed) are in the graph
@@ -141,6 +144,8 @@ class VectorIndex:
         self._tail = np.empty((0, params.dimension), dtype=np.float32)
         self._tail_from = 0
         self._tail_to = 0
+        # (address of a tail buffer, its rows whose memory was given back): see _release_moved.
+        self._tail_released = (0, 0)
         # A checkpoint opened with mmap is read-only: re-read it into memory before writing.
         self._mapped_from: Optional[str] = None
         self._mapped_stat: Optional[Tuple[int, int]] = None
@@ -213,7 +218,7 @@ class VectorIndex:
         self.remove(rowids)
         self.rowids[slots] = rowids
         self.alive[slots] = True
-        self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
+        self.slot_of.update(rowids, slots)
         self.n_dead -= len(slots)
 
     def searched_within(self, seconds: float) -> bool:
@@ -269,14 +274,30 @@ class VectorIndex:
             if self._tail_from == self._tail_to:
                 self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
                 self._tail_from = self._tail_to = 0
-            elif self._tail_from >= max(TAIL_SHRINK_MIN, self._tail_to - self._tail_from):
-                # The rows moved into the graph are a second copy of those vectors: once they
-                # outnumber the rows still waiting, the waiting ones move to a buffer of their
-                # own and the old one is freed (each row is copied at most once more on
-                # average, and a backlog no longer costs twice its vectors while it drains).
-                kept = self._tail[self._tail_from : self._tail_to].copy()
-                self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
+            else:
+                self._release_moved()
         return k
+
+    def _release_moved(self) -> None:
+        """The tail rows already moved into the graph are a second copy of those vectors:
+        give their memory back while the rest drains, so a backlog does not cost twice its
+        vectors until its last row is moved. Call with _tail_lock held."""
+        tail = self._tail
+        row = tail.strides[0]
+        if pages.can_release():
+            # In place: nothing reads rows before _tail_from again (every reader of the tail
+            # starts there, under a lock this step excludes). The buffer is known by its
+            # address: a new buffer starts with nothing released.
+            address = int(tail.ctypes.data)
+            done = self._tail_released[1] if self._tail_released[0] == address else 0
+            if (self._tail_from - done) * row >= TAIL_RELEASE_BYTES:
+                pages.release(tail, done * row, self._tail_from * row)
+                self._tail_released = (address, self._tail_from)
+        elif self._tail_from >= max(TAIL_SHRINK_MIN, self._tail_to - self._tail_from):
+            # Elsewhere the waiting rows move to a buffer of their own once the moved ones
+            # outnumber them (each row is copied at most once more on average).
+            kept = self._tail[self._tail_from : self._tail_to].copy()
+            self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
 
     def _own(self) -> None:
         """A graph mapped from a checkpoint is read-only: load a private copy before the
@@ -302,14 +323,9 @@ class VectorIndex:
 
     def remove(self, rowids: Iterable[int]) -> None:
         """Tombstone the vectors of these rowids (unknown rowids are ignored)."""
-        pop = self.slot_of.pop
-        for rowid in np.asarray(
-            list(rowids) if not isinstance(rowids, np.ndarray) else rowids
-        ).tolist():
-            slot = pop(rowid, None)
-            if slot is not None:
-                self.alive[slot] = False
-                self.n_dead += 1
+        slots = self.slot_of.pop_many(rowids)
+        self.alive[slots] = False
+        self.n_dead += len(slots)
 
     def needs_compaction(self) -> bool:
         return self.n_dead >= COMPACT_MIN_DEAD and self.n_dead > COMPACT_DEAD_FRACTION * self.n
@@ -349,9 +365,8 @@ class VectorIndex:
 
     def slots_for(self, rowids: Iterable[int]) -> NDArray[np.int64]:
         """Live slots of these rowids (rowids without a live vector are skipped)."""
-        get = self.slot_of.get
-        found = [s for s in (get(r) for r in rowids) if s is not None]
-        return np.asarray(found, dtype=np.int64)
+        slots = self.slot_of.get_many(rowids)
+        return slots[slots >= 0]
 
     def _graph_vectors(self, indexed: int) -> NDArray[np.float32]:
         """A view (no copy) of the first ``indexed`` vectors in the graph, by slot; valid
@@ -653,7 +668,7 @@ class VectorIndex:
         self.alive = np.zeros(len(self.rowids), dtype=np.bool_)
         self.alive[: self.n] = alive
         live = np.flatnonzero(alive)
-        self.slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
+        self.slot_of = SlotMap.of(rowids[live], live)
         self.n_dead = self.n - len(live)
         return self, seq
 

@@ -208,6 +208,7 @@ def _worker(
     from chromadb.cli import _configure_logging
     from chromadb.config import Settings
     from chromadb.server.fastapi import FastAPI
+    from chromadb.server.transport import JoinedWritesProtocol
 
     _configure_logging(log_level)
     _die_with_parent()
@@ -217,7 +218,13 @@ def _worker(
     except Exception as exc:  # folder unusable, held by a maintenance command ...
         logger.error("Cannot open the data in %s: %s", data, exc)
         sys.exit(STARTUP_FAILED)
-    config = uvicorn.Config(app, log_level=log_level, access_log=access_log, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        http=JoinedWritesProtocol,
+    )
     _WorkerServer(config, sock, loads, slot).run()
 
 
