@@ -40,10 +40,11 @@ import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine import checkpoint, slotsums
+from chromadb.engine import checkpoint, pages, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
+from chromadb.engine.slotmap import SlotMap
 
 # Up to this many candidate vectors (or this share of the index) a search is an exact scan:
 # faster than the graph there, and the graph loses recall under narrow filters.
@@ -69,8 +70,10 @@ REFILL_THREADS = 4
 # A search over a tail with up to this many excluded slots asks for that many more results
 # instead of copying the allowed rows out.
 TAIL_SKIP_MAX = 512
-# A draining tail moves its waiting rows to a smaller buffer once at least this many of its rows
-# are in the graph (and they outnumber the waiting ones).
+# A draining tail gives back the memory of its rows moved into the graph in pieces of at least
+# this many bytes; where the system cannot, it moves its waiting rows to a smaller buffer once
+# at least TAIL_SHRINK_MIN of its rows are in the graph (and they outnumber the waiting ones).
+TAIL_RELEASE_BYTES = 4 * 1024 * 1024
 TAIL_SHRINK_MIN = 8_192
 # Below this many queries in one call a search runs on its calling thread alone: splitting one
 # query's scan over OpenMP threads gains little, and on a busy machine (concurrent requests, the
@@ -133,7 +136,7 @@ class VectorIndex:
         self.index = self._new_faiss()
         self.rowids = np.empty(1024, dtype=np.int64)  # slot -> rowid
         self.alive = np.zeros(1024, dtype=np.bool_)  # slot -> not tombstoned
-        self.slot_of: Dict[int, int] = {}
+        self.slot_of = SlotMap()
         self.n = 0
         self.n_dead = 0
         self.indexed = 0  # slots [0, indexed) are in the graph
@@ -141,6 +144,8 @@ class VectorIndex:
         self._tail = np.empty((0, params.dimension), dtype=np.float32)
         self._tail_from = 0
         self._tail_to = 0
+        # (address of a tail buffer, its rows whose memory was given back): see _release_moved.
+        self._tail_released = (0, 0)
         # A checkpoint opened with mmap is read-only: re-read it into memory before writing.
         self._mapped_from: Optional[str] = None
         self._mapped_stat: Optional[Tuple[int, int]] = None
@@ -213,7 +218,7 @@ class VectorIndex:
         self.remove(rowids)
         self.rowids[slots] = rowids
         self.alive[slots] = True
-        self.slot_of.update(zip(rowids.tolist(), slots.tolist()))
+        self.slot_of.update(rowids, slots)
         self.n_dead -= len(slots)
 
     def searched_within(self, seconds: float) -> bool:
@@ -269,14 +274,30 @@ class VectorIndex:
             if self._tail_from == self._tail_to:
                 self._tail = np.empty((0, self.params.dimension), dtype=np.float32)
                 self._tail_from = self._tail_to = 0
-            elif self._tail_from >= max(TAIL_SHRINK_MIN, self._tail_to - self._tail_from):
-                # The rows moved into the graph are a second copy of those vectors: once they
-                # outnumber the rows still waiting, the waiting ones move to a buffer of their
-                # own and the old one is freed (each row is copied at most once more on
-                # average, and a backlog no longer costs twice its vectors while it drains).
-                kept = self._tail[self._tail_from : self._tail_to].copy()
-                self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
+            else:
+                self._release_moved()
         return k
+
+    def _release_moved(self) -> None:
+        """The tail rows already moved into the graph are a second copy of those vectors:
+        give their memory back while the rest drains, so a backlog does not cost twice its
+        vectors until its last row is moved. Call with _tail_lock held."""
+        tail = self._tail
+        row = tail.strides[0]
+        if pages.can_release():
+            # In place: nothing reads rows before _tail_from again (every reader of the tail
+            # starts there, under a lock this step excludes). The buffer is known by its
+            # address: a new buffer starts with nothing released.
+            address = int(tail.ctypes.data)
+            done = self._tail_released[1] if self._tail_released[0] == address else 0
+            if (self._tail_from - done) * row >= TAIL_RELEASE_BYTES:
+                pages.release(tail, done * row, self._tail_from * row)
+                self._tail_released = (address, self._tail_from)
+        elif self._tail_from >= max(TAIL_SHRINK_MIN, self._tail_to - self._tail_from):
+            # Elsewhere the waiting rows move to a buffer of their own once the moved ones
+            # outnumber them (each row is copied at most once more on average).
+            kept = self._tail[self._tail_from : self._tail_to].copy()
+            self._tail, self._tail_from, self._tail_to = kept, 0, len(kept)
 
     def _own(self) -> None:
         """A graph mapped from a checkpoint is read-only: load a private copy before the
@@ -302,14 +323,9 @@ class VectorIndex:
 
     def remove(self, rowids: Iterable[int]) -> None:
         """Tombstone the vectors of these rowids (unknown rowids are ignored)."""
-        pop = self.slot_of.pop
-        for rowid in np.asarray(
-            list(rowids) if not isinstance(rowids, np.ndarray) else rowids
-        ).tolist():
-            slot = pop(rowid, None)
-            if slot is not None:
-                self.alive[slot] = False
-                self.n_dead += 1
+        slots = self.slot_of.pop_many(rowids)
+        self.alive[slots] = False
+        self.n_dead += len(slots)
 
     def needs_compaction(self) -> bool:
         return self.n_dead >= COMPACT_MIN_DEAD and self.n_dead > COMPACT_DEAD_FRACTION * self.n
@@ -349,9 +365,8 @@ class VectorIndex:
 
     def slots_for(self, rowids: Iterable[int]) -> NDArray[np.int64]:
         """Live slots of these rowids (rowids without a live vector are skipped)."""
-        get = self.slot_of.get
-        found = [s for s in (get(r) for r in rowids) if s is not None]
-        return np.asarray(found, dtype=np.int64)
+        slots = self.slot_of.get_many(rowids)
+        return slots[slots >= 0]
 
     def _graph_vectors(self, indexed: int) -> NDArray[np.float32]:
         """A view (no copy) of the first ``indexed`` vectors in the graph, by slot; valid
@@ -615,7 +630,7 @@ class VectorIndex:
             # The graph's links are read while its vectors are refilled: both run mostly
             # outside the GIL. The refill goes into the storage of ``info.indexed`` vectors;
             # the graph must then have exactly that many nodes.
-            links = _in_thread(_read_graph_file, base + ".graph")
+            links = _in_thread(_read_graph_into, index, base + ".graph")
             try:
                 if len(dead) != len(dead_vectors) or np.any(alive[dead]):
                     raise ValueError("checkpoint slot map and its dead vectors disagree")
@@ -628,7 +643,7 @@ class VectorIndex:
                 with contextlib.suppress(Exception):  # the refill's error is the one to see
                     links()
                 raise
-            _install_graph(index, links())
+            index.ntotal = links()
         if (
             int(index.ntotal) + len(tail) != len(rowids)
             or index.d != params.dimension
@@ -653,7 +668,7 @@ class VectorIndex:
         self.alive = np.zeros(len(self.rowids), dtype=np.bool_)
         self.alive[: self.n] = alive
         live = np.flatnonzero(alive)
-        self.slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
+        self.slot_of = SlotMap.of(rowids[live], live)
         self.n_dead = self.n - len(live)
         return self, seq
 
@@ -804,71 +819,59 @@ def _offsets(levels: NDArray[Any], steps: NDArray[Any]) -> NDArray[np.uint64]:
     return out
 
 
-@dataclass
-class _Graph:
-    """The links of a checkpoint's graph, read and checked, not yet in a faiss index."""
-
-    levels: NDArray[np.int32]
-    offsets: NDArray[np.uint64]
-    neighbors: NDArray[np.int32]
-    steps: NDArray[Any]
-    entry: int
-    max_level: int
-    construction_ef: int
-
-
-def _read_graph_file(path: str) -> _Graph:
-    """The graph of ``path``, checked for consistency (not yet against an index's settings)."""
-    with np.load(path) as data:
-        levels = data["levels"].astype(np.int32)
-        packed = data["neighbors"]
-        steps = data["steps"]
-        entry, max_level, construction_ef = (int(v) for v in data["entry"])
-    if packed.ndim != 2 or packed.shape[1] not in (3, 4):
-        raise ValueError("checkpoint graph is malformed")
-    offsets = _offsets(levels, steps)
-    if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
-        raise ValueError("checkpoint graph levels and neighbour lists disagree")
-    if packed.shape[1] == 3:
-        neighbors = _widen(packed)
-    else:
-        neighbors = np.ascontiguousarray(packed).view("<i4").reshape(-1).astype(np.int32)
-    if len(neighbors) and (neighbors.max() >= len(levels) or neighbors.min() < -1):
-        raise ValueError("checkpoint graph names nodes it does not have")
-    return _Graph(levels, offsets, neighbors, steps, entry, max_level, construction_ef)
-
-
 def _graph_index(params: IndexParams) -> Any:
     """An empty faiss HNSW index for a checkpoint's graph."""
     metric = faiss.METRIC_L2 if params.space == "l2" else faiss.METRIC_INNER_PRODUCT
     return faiss.IndexHNSWFlat(params.dimension, params.m, metric)
 
 
-def _install_graph(index: Any, graph: _Graph) -> None:
-    """Put ``graph`` into ``index`` (made by ``_graph_index``; its storage is sized apart)."""
+def _read_graph_into(index: Any, path: str) -> int:
+    """Read the graph of ``path`` into the HNSW links of ``index`` (made by ``_graph_index``;
+    its storage is sized apart, and nothing else may touch its links meanwhile), checked for
+    consistency; returns how many nodes it has (the caller sets ``ntotal``)."""
+    with np.load(path) as data:
+        levels = data["levels"].astype(np.int32)
+        packed = data["neighbors"]
+        steps = data["steps"]
+        entry, max_level, construction_ef = (int(v) for v in data["entry"])
     hnsw = index.hnsw
-    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), graph.steps):
+    if not np.array_equal(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), steps):
         raise ValueError("checkpoint graph was built with other HNSW settings")
-    faiss.copy_array_to_vector(graph.levels, hnsw.levels)
-    faiss.copy_array_to_vector(graph.offsets, hnsw.offsets)
-    faiss.copy_array_to_vector(graph.neighbors, hnsw.neighbors)
-    hnsw.entry_point, hnsw.max_level = graph.entry, graph.max_level
-    hnsw.efConstruction = graph.construction_ef
-    index.ntotal = len(graph.levels)
+    if packed.ndim != 2 or packed.shape[1] not in (3, 4):
+        raise ValueError("checkpoint graph is malformed")
+    offsets = _offsets(levels, steps)
+    if int(offsets[-1]) != len(packed) or not (-1 <= entry < max(len(levels), 1)):
+        raise ValueError("checkpoint graph levels and neighbour lists disagree")
+    faiss.copy_array_to_vector(levels, hnsw.levels)
+    faiss.copy_array_to_vector(offsets, hnsw.offsets)
+    # The neighbour ids are widened straight into faiss's own array: a 100k graph's 13 MB of
+    # fresh memory once, not twice (first touches of memory are much of an open's cost).
+    hnsw.neighbors.resize(len(packed))
+    if len(packed):
+        out = faiss.rev_swig_ptr(hnsw.neighbors.data(), len(packed))
+        if packed.shape[1] == 3:
+            _widen_into(packed, out)
+        else:
+            out[:] = np.ascontiguousarray(packed).view("<i4").reshape(-1)
+        if out.max() >= len(levels) or out.min() < -1:
+            raise ValueError("checkpoint graph names nodes it does not have")
+    hnsw.entry_point, hnsw.max_level, hnsw.efConstruction = entry, max_level, construction_ef
+    return len(levels)
 
 
-def _widen(packed: NDArray[np.uint8]) -> NDArray[np.int32]:
-    """Neighbour ids of three little-endian bytes each as int32, 0xFFFFFF as -1."""
+def _widen_into(packed: NDArray[np.uint8], out: NDArray[np.int32]) -> None:
+    """``out[:]`` = the neighbour ids of three little-endian bytes each, 0xFFFFFF as -1."""
     n = len(packed)
-    # Each id read as the four bytes starting at it (a strided view, one pad byte at the end),
-    # its fourth byte masked off: one pass, where splitting out the bytes took ten times longer.
-    buf = np.empty(3 * n + 1, dtype=np.uint8)
-    buf[: 3 * n] = packed.reshape(-1)
-    buf[3 * n] = 0
-    windows = np.ndarray((n,), dtype="<u4", buffer=buf, strides=(3,))
-    out = np.bitwise_and(windows, np.uint32(_NO_NEIGHBOUR), dtype=np.uint32).view(np.int32)
+    flat = np.ascontiguousarray(packed).reshape(-1)
+    # Each id but the last read as the four bytes starting at it (a strided view of the file's
+    # bytes), the fourth masked off: one pass, where splitting out the bytes took ten times
+    # longer. The last one would read past the end: put together by hand.
+    if n > 1:
+        windows = np.ndarray((n - 1,), dtype="<u4", buffer=flat, strides=(3,))
+        np.bitwise_and(windows, np.uint32(_NO_NEIGHBOUR), out=out[: n - 1].view(np.uint32))
+    last = flat[3 * n - 3 :].astype(np.int64)
+    out[n - 1] = int(last[0] | last[1] << 8 | last[2] << 16)
     out[out == _NO_NEIGHBOUR] = -1
-    return out
 
 
 def _fill_storage(index: Any, count: int) -> NDArray[np.float32]:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from chromadb.api.types import GetResult, QueryResult
 from chromadb.base_types import SparseVector
-from chromadb.engine import records, recovery
+from chromadb.engine import pages, records, recovery
 from chromadb.engine.catalog import hnsw_settings
 from chromadb.engine.columns import Columns, Mask
 from chromadb.engine.filters import DocLogical, DocNode, Regex, WhereNode
@@ -538,7 +538,8 @@ class Segment:
         self.sync()
         with self.lock.read():
             self._index_or_none()
-        self.flush()
+        if self.flush() >= pages.TRIM_AFTER:
+            pages.trim()  # see Indexer: the free pages a large build leaves
         return True
 
 

@@ -168,3 +168,15 @@ def test_a_refill_prepares_vectors_bit_for_bit_as_a_write_does(vectors: np.ndarr
     out = np.full_like(vectors, np.nan)
     index._prepare_into(vectors, out)
     assert out.tobytes() == index.prepare(vectors).tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-1, 0xFFFFFE), min_size=1, max_size=300))
+def test_a_graph_file_s_three_byte_neighbour_ids_read_back_exactly(ids: list[int]) -> None:
+    from chromadb.engine.index import _widen_into
+
+    wide = np.asarray(ids, dtype="<i4")
+    packed = np.ascontiguousarray(wide.view(np.uint8).reshape(-1, 4)[:, :3])  # as written
+    out = np.zeros(len(ids), dtype=np.int32)
+    _widen_into(packed, out)
+    assert out.tolist() == ids
