@@ -206,3 +206,20 @@ def test_workers_of_a_supervisor_killed_while_they_start_do_not_linger(tmp_path:
     while left := _marked(mark):
         assert time.monotonic() < deadline, f"workers left behind: {left}\n{log.read_text()}"
         time.sleep(0.2)
+
+
+def test_auto_workers_fit_the_memory_each_copy_of_the_index_needs(tmp_path: Path) -> None:
+    import numpy as np
+
+    import chromadb
+    from chromadb.server.workers import WORKER_BASE_BYTES, auto_workers
+
+    data = tmp_path / "data"
+    client = chromadb.PersistentClient(path=str(data))
+    rows = np.random.default_rng(0).standard_normal((2_000, 64)).astype(np.float32)
+    client.create_collection("sized").add(ids=[str(i) for i in range(2_000)], embeddings=rows)
+    each = WORKER_BASE_BYTES + (data / "chroma.sqlite3").stat().st_size
+    assert auto_workers(str(data), cores=64, available=3 * each) == 2  # 3/4 of it, whole copies
+    assert auto_workers(str(data), cores=64, available=1) == 1  # never none
+    assert auto_workers(str(data), cores=8, available=1000 * each) == 8  # one per core
+    assert auto_workers(str(tmp_path / "new"), cores=4, available=4 * WORKER_BASE_BYTES) == 3
