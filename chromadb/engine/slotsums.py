@@ -11,6 +11,7 @@ disk).
 
 from __future__ import annotations
 
+import time
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -27,11 +28,28 @@ def groups_for(slots: int) -> int:
     return max(1, -(-slots // GROUP))
 
 
+# Rows hashed between pauses (about half a millisecond of work), and the pause. Hashing is a
+# loop in Python, which holds the interpreter lock throughout: a checkpoint of 40k vectors
+# held it for 50 ms, in which a search on another thread waited up to the interpreter's switch
+# interval (5 ms) each time it needed the lock back (queries during an ingest took 5-13 ms
+# instead of 1). The pauses hand the lock over at once.
+HASH_CHUNK = 512
+HASH_PAUSE_S = 50e-6
+
+
 def row_sums(rows: NDArray[np.float32]) -> NDArray[np.uint64]:
     """The xxh3-64 of each row's bytes."""
     rows = np.ascontiguousarray(rows, dtype=np.float32)
     digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(row.data) for row in rows), dtype=np.uint64, count=len(rows))
+    out = np.empty(len(rows), dtype=np.uint64)
+    for start in range(0, len(rows), HASH_CHUNK):
+        chunk = rows[start : start + HASH_CHUNK]
+        out[start : start + len(chunk)] = np.fromiter(
+            (digest(row.data) for row in chunk), dtype=np.uint64, count=len(chunk)
+        )
+        if start + HASH_CHUNK < len(rows):
+            time.sleep(HASH_PAUSE_S)
+    return out
 
 
 def parity(blocks: Sequence[NDArray[np.float32]], dimension: int) -> NDArray[np.uint8]:
