@@ -193,13 +193,13 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     from chromadb.commands import ray as ray_command
-    from chromadb.server.workers import default_workers
+    from chromadb.server.workers import auto_workers
 
     factory = ray_command.api_factory(args)
     if factory is not None:
         workers = 1  # a Ray frontend is one process: it coordinates the shards' replicas
     else:
-        workers = default_workers() if args.workers == "auto" else int(args.workers)
+        workers = auto_workers(args.path) if args.workers == "auto" else int(args.workers)
     return run(
         args.path,
         args.host,

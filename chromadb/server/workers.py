@@ -48,6 +48,72 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+# What one worker holds besides its copy of the folder's vectors: the interpreter, the server,
+# caches (measured: ~100 MB resident for an idle worker).
+WORKER_BASE_BYTES = 100 * 2**20
+# The share of the memory available now that ``--workers auto`` plans to use.
+MEMORY_SHARE = 0.75
+
+
+def _read_int(path: str) -> Optional[int]:
+    try:
+        with open(path) as fh:
+            return int(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None  # absent, or "max" (no limit)
+
+
+def _available_bytes() -> Optional[int]:
+    """Memory available to new processes: the machine's, or a container's limit if lower
+    (cgroup v2, as Docker and Kubernetes set it)."""
+    found: Optional[int] = None
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    found = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    limit = _read_int("/sys/fs/cgroup/memory.max")
+    if limit is not None:
+        used = _read_int("/sys/fs/cgroup/memory.current") or 0
+        found = limit - used if found is None else min(found, limit - used)
+    return found
+
+
+def auto_workers(data: str, cores: Optional[int] = None, available: Optional[int] = None) -> int:
+    """``--workers auto``: one per core, but no more than the memory available holds.
+
+    Each worker keeps its own copy of the index (vectors and graph), so N workers need about
+    N times the folder's vectors in memory: on a machine of many cores and a large folder, one
+    per core would not fit. The copy is estimated from the size of the SQLite file (the vectors
+    are most of it), which errs on the large side.
+    """
+    wanted = default_workers() if cores is None else cores
+    if available is None:
+        available = _available_bytes()
+    try:
+        folder = os.path.getsize(os.path.join(data, "chroma.sqlite3"))
+    except OSError:
+        folder = 0  # a new folder
+    if available is None or wanted <= 1:
+        return wanted
+    each = WORKER_BASE_BYTES + folder
+    fits = max(1, int(available * MEMORY_SHARE // each))
+    if fits < wanted:
+        logger.warning(
+            "Serving with %d workers rather than one per core (%d): each holds its own copy of "
+            "the index (about %.1f GB for this folder) and %.1f GB of memory are available. "
+            "Set --workers to choose.",
+            fits,
+            wanted,
+            each / 1e9,
+            available / 1e9,
+        )
+        return fits
+    return wanted
+
+
 BACKLOG = 2048
 
 
@@ -59,14 +125,18 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the worker process
-    """A worker whose supervisor is gone (even by SIGKILL) stops too, instead of serving on."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker process
+    """A worker whose supervisor ``parent`` is gone (even by SIGKILL) stops too, instead of
+    serving on. ``parent`` comes from the supervisor: one that died while this worker was
+    still starting would otherwise go unnoticed (the kernel's death signal is asked for only
+    now, and the parent pid read now would already be init's)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(0)  # nothing opened yet: no engine to stop
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -203,15 +273,21 @@ class _WorkerServer(uvicorn.Server):
 
 
 def _worker(
-    sock: socket.socket, data: str, log_level: str, access_log: bool, loads: Any, slot: int
+    sock: socket.socket,
+    data: str,
+    log_level: str,
+    access_log: bool,
+    loads: Any,
+    slot: int,
+    parent: int,
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the server tests)
+    _die_with_parent(parent)
     from chromadb.cli import _configure_logging
     from chromadb.config import Settings
     from chromadb.server.fastapi import FastAPI
     from chromadb.server.transport import JoinedWritesProtocol
 
     _configure_logging(log_level)
-    _die_with_parent()
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     try:
         app = FastAPI(settings).app()
@@ -244,7 +320,7 @@ def serve(data: str, host: str, port: int, workers: int, log_level: str, access_
         loads[slot] = 0  # type: ignore[index]
         proc = context.Process(
             target=_worker,
-            args=(sock, data, log_level, access_log, loads, slot),
+            args=(sock, data, log_level, access_log, loads, slot, os.getpid()),
             name=f"chroma-worker-{slot}",
             daemon=False,
         )

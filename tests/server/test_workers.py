@@ -164,3 +164,62 @@ def test_connections_opened_together_are_spread_over_the_workers(server: Server)
                 conn.close()
         assert sum(held) == 8 and held[-1] <= 5, held
         time.sleep(PUBLISHED)
+
+
+def _marked(mark: str) -> List[int]:
+    """Pids of live processes whose environment holds ``mark``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if mark.encode() in fh.read():
+                    with open(f"/proc/{entry}/stat") as st:
+                        if st.read().rsplit(")", 1)[1].split()[0] != "Z":
+                            found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_workers_of_a_supervisor_killed_while_they_start_do_not_linger(tmp_path: Path) -> None:
+    # Killed right after it listens, while its workers are still importing: none may be left
+    # serving (or holding the folder) without a supervisor.
+    mark = f"CHROMA_TEST_ORPHAN_{os.getpid()}_{time.monotonic_ns()}"
+    command = [
+        sys.executable, "-m", "chromadb.cli", "run", "--path", str(tmp_path / "data"),
+        "--port", "0", "--workers", "2",
+    ]  # fmt: skip
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, **{mark: "1"})
+        )
+    deadline = time.monotonic() + 60
+    while not LISTENING.search(log.read_text(errors="replace")):
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while left := _marked(mark):
+        assert time.monotonic() < deadline, f"workers left behind: {left}\n{log.read_text()}"
+        time.sleep(0.2)
+
+
+def test_auto_workers_fit_the_memory_each_copy_of_the_index_needs(tmp_path: Path) -> None:
+    import numpy as np
+
+    import chromadb
+    from chromadb.server.workers import WORKER_BASE_BYTES, auto_workers
+
+    data = tmp_path / "data"
+    client = chromadb.PersistentClient(path=str(data))
+    rows = np.random.default_rng(0).standard_normal((2_000, 64)).astype(np.float32)
+    client.create_collection("sized").add(ids=[str(i) for i in range(2_000)], embeddings=rows)
+    each = WORKER_BASE_BYTES + (data / "chroma.sqlite3").stat().st_size
+    assert auto_workers(str(data), cores=64, available=3 * each) == 2  # 3/4 of it, whole copies
+    assert auto_workers(str(data), cores=64, available=1) == 1  # never none
+    assert auto_workers(str(data), cores=8, available=1000 * each) == 8  # one per core
+    assert auto_workers(str(tmp_path / "new"), cores=4, available=4 * WORKER_BASE_BYTES) == 3
