@@ -131,8 +131,9 @@ def vector_source(store: Store) -> VectorSource:
 def _vectors_in(
     conn: sqlite3.Connection, low: int, high: int, wanted: NDArray[np.int64]
 ) -> Iterator[Tuple[Any, Any]]:
-    """(labels, vectors) of the records with a label in [low, high]; rows of other records in
-    the range whose embedding differs in length (another collection's) are skipped."""
+    """(labels, vectors) of the records with a label in [low, high]: other collections' rows in
+    the range come too (the caller skips them), unless their embeddings differ in length from
+    these: then the range is read row by row, the ``wanted`` labels only."""
     n, text, shortest, longest, joined = records.vectors_joined(conn, low, high)
     if n == 0:
         return
