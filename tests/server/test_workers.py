@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterator, List, Tuple
 
 import httpx
 import pytest
@@ -27,22 +27,28 @@ COLLECTIONS = "/api/v2/tenants/default_tenant/databases/default_database/collect
 PUBLISHED = 0.5
 
 
-def _workers(parent: int) -> List[int]:
-    """Pids of the server processes the supervisor ``parent`` started."""
-    found = []
+def _processes() -> Iterator[Tuple[int, str, int, bytes, bytes]]:
+    """(pid, state, parent pid, command line, environment) of each live process we may read."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                state, ppid = fh.read().rsplit(")", 1)[1].split()[:2]
             with open(f"/proc/{entry}/cmdline", "rb") as fh:
                 cmdline = fh.read()
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                environ = fh.read()
         except OSError:
             continue
-        if ppid == parent and b"spawn_main" in cmdline:
-            found.append(int(entry))
-    return sorted(found)
+        yield int(entry), state, int(ppid), cmdline, environ
+
+
+def _workers(parent: int) -> List[int]:
+    """Pids of the server processes the supervisor ``parent`` started."""
+    return sorted(
+        pid for pid, _, ppid, cmd, _ in _processes() if ppid == parent and b"spawn_main" in cmd
+    )
 
 
 class Server:
@@ -167,20 +173,8 @@ def test_connections_opened_together_are_spread_over_the_workers(server: Server)
 
 
 def _marked(mark: str) -> List[int]:
-    """Pids of live processes whose environment holds ``mark``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as fh:
-                if mark.encode() in fh.read():
-                    with open(f"/proc/{entry}/stat") as st:
-                        if st.read().rsplit(")", 1)[1].split()[0] != "Z":
-                            found.append(int(entry))
-        except OSError:
-            continue
-    return found
+    """Pids of live (not zombie) processes whose environment holds ``mark``."""
+    return [pid for pid, state, _, _, env in _processes() if state != "Z" and mark.encode() in env]
 
 
 def test_workers_of_a_supervisor_killed_while_they_start_do_not_linger(tmp_path: Path) -> None:
