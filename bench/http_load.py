@@ -13,6 +13,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import socket
 import subprocess
 import time
@@ -46,20 +47,37 @@ def start_server(
         handle.close()  # the child holds its own copy
 
 
-def wait_ready(proc: subprocess.Popen[bytes], port: int, timeout: float) -> float:
-    """Seconds until the heartbeat answers; raises if the process dies or time runs out."""
+_WORKERS = re.compile(rb"\((\d+) workers\)")
+_WORKER_UP = b"Application startup complete"
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], port: int, timeout: float, log: Optional[Path] = None
+) -> float:
+    """Seconds until the heartbeat answers and, for a server whose ``log`` names a number of
+    worker processes (ours), until every worker has started: the load's connections are opened
+    at once and kept, so a worker still starting would get none of them. Raises if the process
+    dies or time runs out."""
     started = time.perf_counter()
     url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
     while time.perf_counter() - started < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with status {proc.returncode} before answering")
         try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
+            if httpx.get(url, timeout=2.0).status_code == 200 and _workers_up(log):
                 return time.perf_counter() - started
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"server did not answer {url} within {timeout:.0f}s")
+
+
+def _workers_up(log: Optional[Path]) -> bool:
+    if log is None:
+        return True
+    text = log.read_bytes()
+    found = _WORKERS.search(text)
+    return found is None or text.count(_WORKER_UP) >= int(found.group(1))
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
@@ -192,7 +210,7 @@ def measure_server(
     proc: Optional[subprocess.Popen[bytes]] = None
     try:
         proc = start_server(command, env, log, cwd)
-        result["startup_s"] = wait_ready(proc, port, start_timeout)
+        result["startup_s"] = wait_ready(proc, port, start_timeout, log)
         # One server, each connection count in turn; the first also gives the top-level figures.
         result["loads"] = {}
         for count in clients:

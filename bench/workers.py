@@ -1,11 +1,13 @@
 """HTTP queries against ``chroma run --workers N`` for several N, beside real Chroma's server.
 
 One folder of ``--n`` clustered 384-d vectors per implementation (the benchmark's data and build
-phase), then the benchmark's thin-client load: ``--clients`` processes, one kept-alive
-connection each, raw HTTP on the v2 query route (n_results 10, metadatas, documents,
-distances). Run from the repository root::
+phase), then the benchmark's thin-client load: ``--clients`` processes (each count in turn),
+one kept-alive connection each, raw HTTP on the v2 query route (n_results 10, metadatas,
+documents, distances). With ``--rounds`` above 1 the servers take turns, round after round, so
+that both meet the same load on a shared machine. Run from the repository root::
 
     .venv/bin/python -m bench.workers --n 20000 --workers 1,2 --clients 8
+    .venv/bin/python -m bench.workers --n 100000 --workers 2 --clients 8,32 --rounds 2
 
 Results are printed as a table and written to ``bench/results/workers.json``.
 """
@@ -73,7 +75,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=20_000)
     p.add_argument("--workers", default=f"1,{os.cpu_count() or 1}", help="comma list")
-    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--clients", default="8", help="connections, comma list (each in turn)")
+    p.add_argument("--rounds", type=int, default=1, help="times every server is measured")
     p.add_argument("--requests", type=int, default=4_000)
     p.add_argument("--max-seconds", type=float, default=60.0)
     p.add_argument("--skip-chroma", action="store_true")
@@ -86,32 +89,36 @@ def main() -> None:
         queries, truth = np.load(data / "queries.npy"), np.load(data / "gt_all.npy")
         proc = http_load.start_server(command, env, work / f"server-{name}.log", work)
         try:
-            http_load.wait_ready(proc, port, 180.0)
-            cpu = _cpu_s(proc.pid)
-            res = http_load.query_load(port, queries, truth, a.clients, a.requests, a.max_seconds)
-            cpu = _cpu_s(proc.pid) - cpu
+            http_load.wait_ready(proc, port, 180.0, work / f"server-{name}.log")
+            for clients in [int(x) for x in a.clients.split(",") if x.strip()]:
+                cpu = _cpu_s(proc.pid)
+                res = http_load.query_load(port, queries, truth, clients, a.requests, a.max_seconds)
+                cpu = _cpu_s(proc.pid) - cpu
+                res["server_cpu_ms_per_query"] = 1e3 * cpu / max(1, res["requests"])
+                keys = ("qps", "p50_ms", "p99_ms", "recall", "server_cpu_ms_per_query")
+                rows.append({"server": name, "clients": clients, "load": os.getloadavg()[0],
+                             **{k: res[k] for k in keys}})  # fmt: skip
+                print(f"{name:>18} x{clients:<3}: {res['qps']:7.1f} q/s  p50 {res['p50_ms']:6.1f} "
+                      f"ms  p99 {res['p99_ms']:6.1f} ms  recall {res['recall']:.3f}  server CPU "
+                      f"{res['server_cpu_ms_per_query']:.2f} ms/query  (load "
+                      f"{os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
         finally:
             http_load.stop_server(proc)
-        res["server_cpu_ms_per_query"] = 1e3 * cpu / max(1, res["requests"])
-        keys = ("qps", "p50_ms", "p99_ms", "recall", "server_cpu_ms_per_query")
-        rows.append({"server": name, **{k: res[k] for k in keys}})
-        print(f"{name:>18}: {res['qps']:7.1f} q/s  p50 {res['p50_ms']:6.1f} ms  "
-              f"p99 {res['p99_ms']:6.1f} ms  recall {res['recall']:.3f}  "
-              f"server CPU {res['server_cpu_ms_per_query']:.2f} ms/query", flush=True)  # fmt: skip
 
+    servers: List[Any] = []  # (name, command maker, env, work folder, db)
     ours = ours_impl()
     work = a.out / "workers-ours"
     db = _build(ours, work, data)
     for n in [int(x) for x in a.workers.split(",") if x.strip()]:
-        port = http_load.free_port()
-        command = ours.server(db, port) + ["--workers", str(n)]
-        load(f"ours --workers {n}", command, ours.env, work, port)
+        servers.append((f"ours --workers {n}", ours, ["--workers", str(n)], work, db))
     if not a.skip_chroma:
         chroma = chroma_impl(_oracle_venv())
-        work = a.out / "workers-chroma"
-        db = _build(chroma, work, data)
-        port = http_load.free_port()
-        load("chroma 1.5.9", chroma.server(db, port), chroma.env, work, port)
+        cwork = a.out / "workers-chroma"
+        servers.append(("chroma 1.5.9", chroma, [], cwork, _build(chroma, cwork, data)))
+    for _ in range(a.rounds):
+        for name, impl, extra, where, folder in servers:
+            port = http_load.free_port()
+            load(name, impl.server(folder, port) + extra, impl.env, where, port)
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "workers.json").write_text(json.dumps(rows, indent=2))
 

@@ -464,18 +464,20 @@ class Segment:
                     id_mask[index.slots_for(r.label for r in found.values())] = True
                     mask = id_mask if mask is None else mask & id_mask
                 dist, labels = index.search(queries, n_results, mask)
-        wanted = sorted({int(x) for x in labels.ravel() if x >= 0})
+        flat = labels.ravel()
+        wanted = sorted(set(flat[flat >= 0].tolist()))
         with self.store.read() as conn:
             fetched = records.fetch(conn, wanted, records.fields(include))
         per_query = []
         per_dist = []
-        for qi in range(len(queries)):
+        clip = self.space != "ip"  # rounding can make l2 and cosine distances a hair negative
+        for row_labels, row_dist in zip(labels.tolist(), dist.tolist()):
             rows, ds = [], []
-            for label, d in zip(labels[qi].tolist(), dist[qi].tolist()):
+            for label, d in zip(row_labels, row_dist):
                 row = fetched.get(label)
                 if row is not None:
                     rows.append(row)
-                    ds.append(max(d, 0.0) if self.space != "ip" else d)
+                    ds.append(max(d, 0.0) if clip else d)
             per_query.append(rows)
             per_dist.append(ds)
         return query_result(per_query, per_dist, include)
