@@ -44,7 +44,10 @@ OPEN = textwrap.dedent(
 )
 
 
-BUILD_REAL = textwrap.dedent(
+# Builds one folder of n random cosine vectors, with either implementation's python. Given a
+# fourth argument (ours), it also waits for the graph and closes the client, so that the
+# checkpoint holds the whole graph (real Chroma builds its graph on insert).
+BUILD = textwrap.dedent(
     """
     import sys
     import numpy as np
@@ -61,29 +64,21 @@ BUILD_REAL = textwrap.dedent(
             ids=[f"id{i}" for i in range(start, start + m)],
             embeddings=rng.standard_normal((m, dim)).astype(np.float32),
         )
+    if len(sys.argv) > 4:
+        from chromadb.api.client import clear_system_cache
+
+        client._api._segment(col.id).flush()
+        clear_system_cache()  # the checkpoint is written at close
     """
 )
 
 
-def _build(path: str, n: int, dim: int) -> None:
-    import numpy as np
-
-    import chromadb
-    from chromadb.api.client import clear_system_cache
-
-    client = chromadb.PersistentClient(path=path)
-    col = client.create_collection(
-        "reopen", metadata={"hnsw:space": "cosine"}, embedding_function=None
-    )
-    rng = np.random.default_rng(0)
-    for start in range(0, n, 5000):
-        m = min(5000, n - start)
-        col.add(
-            ids=[f"id{i}" for i in range(start, start + m)],
-            embeddings=rng.standard_normal((m, dim)).astype(np.float32),
-        )
-    client._api._segment(col.id).flush()  # type: ignore[attr-defined]
-    clear_system_cache()  # the checkpoint is written at close
+def _build(python: str, path: str, n: int, dim: int, ours: bool, scratch: str) -> None:
+    script = os.path.join(scratch, "build.py")
+    with open(script, "w") as fh:
+        fh.write(BUILD)
+    extra = ["ours"] if ours else []
+    subprocess.run([python, script, path, str(n), str(dim), *extra], check=True)
 
 
 def _as_format_2(src: str, dest: str, dim: int) -> None:
@@ -158,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         graph_only = os.path.join(base, f"v3-{tag}")
         with_vectors = os.path.join(base, f"v2-{tag}")
         if not os.path.exists(graph_only):
-            _build(graph_only, args.n, args.dim)
+            _build(sys.executable, graph_only, args.n, args.dim, True, tmp)
         if not os.path.exists(with_vectors):
             _as_format_2(graph_only, with_vectors, args.dim)
         layouts = {
@@ -169,10 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             python = os.path.join(args.chroma_venv, "bin", "python")
             real = os.path.join(base, f"chroma-{tag}")
             if not os.path.exists(real):
-                build = os.path.join(tmp, "build_real.py")
-                with open(build, "w") as fh:
-                    fh.write(BUILD_REAL)
-                subprocess.run([python, build, real, str(args.n), str(args.dim)], check=True)
+                _build(python, real, args.n, args.dim, False, tmp)
             layouts["real Chroma"] = (python, real)
         runs: dict[str, list[dict[str, float]]] = {k: [] for k in layouts}
         for _ in range(args.rounds):
