@@ -301,6 +301,13 @@ class EmbeddedAPI(API):
 
         return folder.segment(cid, make)
 
+    def _answers_at_once(self, collection_id: UUID, filtered: bool) -> bool:
+        """True when a small query of this collection would be answered from memory straight
+        away (see ``Segment.answers_at_once``); False for a collection not opened yet."""
+        folder = self._opened
+        segment = folder.segments.get(str(collection_id)) if folder is not None else None
+        return segment is not None and segment.answers_at_once(filtered)
+
     def _write(
         self,
         mode: str,

@@ -209,6 +209,19 @@ class Segment:
         if index.pending and self._on_pending is not None:
             self._on_pending()
 
+    def answers_at_once(self, filtered: bool) -> bool:
+        """True when a small query would be answered from memory straight away: the index
+        (and, for a filtered query, the metadata columns) loaded, and little left to scan
+        exactly. Read without the lock: a hint (the server answers such queries on its event
+        loop; others, the first one that loads the index included, in its thread pool)."""
+        index = self._index
+        if index is None or self.dropped or (filtered and self._columns is None):
+            return False
+        if index.pending > SEARCHED_MAX_PENDING:
+            return False
+        # Writes of other processes not caught up yet may be many (a bulk add).
+        return self.store.path is None or self.store.current_seq() == self._last_seq
+
     def pending(self) -> int:
         """Vectors written but not yet in the graph (read without the lock: a hint)."""
         index = self._index

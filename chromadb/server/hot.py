@@ -25,6 +25,7 @@ from chromadb.api import API
 from chromadb.server import models as m
 from chromadb.server.auth import Authenticator
 from chromadb.server.codec import JSON_MEDIA_TYPE
+from chromadb.server.deps import collection_id
 from chromadb.server.routes_collections import query_answer
 from chromadb.server.shapes import caller_of
 
@@ -102,7 +103,16 @@ class HotRoutes:
             return None
         if len(parsed.query_embeddings) > HOT_MAX_QUERIES:
             return None
+        answers_at_once = getattr(self.api, "_answers_at_once", None)
+        if answers_at_once is None:
+            return None  # a backend that may wait (a remote one): its thread pool keeps serving
+        filtered = bool(parsed.where or parsed.where_document or parsed.ids)
         try:
+            # Only what is answered from memory at once runs on the event loop: the first query
+            # of a collection (which loads its index) or one over a large backlog would hold up
+            # every other request of this worker meanwhile.
+            if not answers_at_once(collection_id(self.api, collection, tenant, database), filtered):
+                return None
             return query_answer(
                 self.api, collection, parsed, tenant, database, caller_of(Request(scope))
             )

@@ -133,3 +133,33 @@ def test_the_size_limit_still_applies(servers: ServerFactory) -> None:
         json={"query_embeddings": [[1.0] * 50]},
     )
     assert answer.status_code == 413
+
+
+def test_only_queries_answered_from_memory_run_on_the_event_loop(tmp_path: Any) -> None:
+    # The first query of a collection loads its index (seconds for a large one): it, and a
+    # filtered query before the metadata columns are loaded, must go to the thread pool, so
+    # that the worker's other requests are not held up meanwhile.
+    from chromadb.config import Settings
+    from chromadb.server.fastapi import FastAPI
+
+    settings = Settings(is_persistent=True, persist_directory=str(tmp_path / "data"))
+    first = FastAPI(settings)
+    api = first.api
+    made = api._create_collection("loaded")
+    api._add(made.id, ["a", "b"], [[1.0, 0.0], [0.0, 1.0]], [{"k": 1}, {"k": 2}])
+    first.close()
+
+    from chromadb.api.client import clear_system_cache
+
+    clear_system_cache()
+    again = FastAPI(settings)
+    try:
+        api = again.api
+        assert not api._answers_at_once(made.id, False)  # index not loaded yet
+        api._query(made.id, [[1.0, 0.0]], n_results=1)
+        assert api._answers_at_once(made.id, False)
+        assert not api._answers_at_once(made.id, True)  # metadata columns not loaded yet
+        api._query(made.id, [[1.0, 0.0]], n_results=1, where={"k": 1})
+        assert api._answers_at_once(made.id, True)
+    finally:
+        again.close()
