@@ -111,11 +111,10 @@ class HotRoutes:
             # Only what is answered from memory at once runs on the event loop: the first query
             # of a collection (which loads its index) or one over a large backlog would hold up
             # every other request of this worker meanwhile.
-            if not answers_at_once(collection_id(self.api, collection, tenant, database), filtered):
+            cid = collection_id(self.api, collection, tenant, database)
+            if not answers_at_once(cid, filtered):
                 return None
-            return query_answer(
-                self.api, collection, parsed, tenant, database, caller_of(Request(scope))
-            )
+            return query_answer(self.api, cid, parsed, caller_of(Request(scope)))
         except Exception:  # noqa: BLE001 - the full application answers every error
             return None
 

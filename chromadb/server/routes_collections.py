@@ -9,6 +9,7 @@ in its thread pool (the engine blocks and is thread-safe).
 from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Dict, List, Optional, cast
+from uuid import UUID
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -257,20 +258,14 @@ def query(
     database: str = DEFAULT_DATABASE,
 ) -> Response:
     """The nearest records to each query embedding, nearest first."""
-    answer = query_answer(api, collection, body, tenant, database, caller_of(request))
+    cid = collection_id(api, collection, tenant, database)
+    answer = query_answer(api, cid, body, caller_of(request))
     return Response(content=answer, media_type=JSON_MEDIA_TYPE)
 
 
-def query_answer(
-    api: API,
-    collection: str,
-    body: m.QueryRecords,
-    tenant: str,
-    database: str,
-    caller: Caller,
-) -> bytes:
-    """The JSON body answering a query; shared by the route and ``chromadb.server.hot``."""
-    cid = collection_id(api, collection, tenant, database)
+def query_answer(api: API, cid: UUID, body: m.QueryRecords, caller: Caller) -> bytes:
+    """The JSON body answering a query of collection ``cid``; shared by the route and
+    ``chromadb.server.hot``."""
     include = normalize_include(body.include, DEFAULT_QUERY_INCLUDE)
     result = api._query(
         cid,
