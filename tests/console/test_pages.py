@@ -301,6 +301,10 @@ def test_delete_asks_first(console_server: Server, open_page: Any, scratch: Any)
     page.click("#confirm-ok")
     page.wait_for_selector("[data-id=y]", state="detached")
     assert scratch.count() == 2 and scratch.get()["ids"] == ["x", "markup"]
+    # The page redraws the table, then asks for the count: the heading follows a moment later.
+    page.wait_for_function(
+        "document.getElementById('record-count').textContent === '2 records'", timeout=10_000
+    )
     assert page.inner_text("#record-count") == "2 records"
 
 
