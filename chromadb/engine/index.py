@@ -40,7 +40,7 @@ import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine import checkpoint, pages, slotsums
+from chromadb.engine import checkpoint, growth, pages, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
@@ -266,6 +266,7 @@ class VectorIndex:
             rows = self._tail[self._tail_from : self._tail_from + k]
         if k <= 0:
             return 0
+        self._make_room(k)
         self.index.add(rows)
         del rows
         with self._tail_lock:
@@ -277,6 +278,21 @@ class VectorIndex:
             else:
                 self._release_moved()
         return k
+
+    def _make_room(self, k: int) -> None:
+        """Room for ``k`` more vectors in faiss's arrays, grown in place (``growth``) so that
+        the graph's vectors are never held twice while faiss would copy them to a larger
+        buffer. Call with graph_lock held for writing."""
+        total = int(self.index.ntotal) + k
+        storage: Any = faiss.downcast_index(self.index.storage)
+        if not growth.reserve(storage.codes, total * int(storage.code_size)):
+            return
+        # Neighbour lists: each node takes a level-0 list and a few on upper levels; at the
+        # average so far (a little more, for the randomness of levels).
+        hnsw = self.index.hnsw
+        done = int(self.index.ntotal)
+        per_node = hnsw.neighbors.size() / done if done else 2 * self.params.m + 2
+        growth.reserve(hnsw.neighbors, int(total * per_node * 1.02) + 16 * self.params.m)
 
     def _release_moved(self) -> None:
         """The tail rows already moved into the graph are a second copy of those vectors:
