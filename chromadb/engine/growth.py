@@ -41,6 +41,11 @@ _realloc = _load_realloc()
 _POINTERS = ctypes.c_size_t * 3
 
 
+def can_grow_in_place() -> bool:
+    """Whether ``reserve`` can work on this system (each vector's layout is checked again)."""
+    return _realloc is not None
+
+
 def _layout(vector: Any) -> Optional[Any]:
     """The three pointers of the ``std::vector`` that faiss's MaybeOwnedVector ``vector`` owns,
     when they are where they must be (else None)."""
