@@ -31,8 +31,10 @@ import contextlib
 import dataclasses
 import functools
 import os
+import sys
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, TypeVar, cast
 
@@ -40,7 +42,7 @@ import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-from chromadb.engine import checkpoint, pages, slotsums
+from chromadb.engine import checkpoint, growth, pages, slotsums
 from chromadb.engine.checkpoint import CheckpointDamaged, CheckpointInfo
 from chromadb.engine.columns import Mask
 from chromadb.engine.rwlock import FairLock, RWLock
@@ -197,12 +199,10 @@ class VectorIndex:
         prepared = self.prepare(vectors)
         k = len(prepared)
         with self._tail_lock:
-            if self._tail_to + k > len(self._tail):
-                live = self._tail[self._tail_from : self._tail_to]
-                size = max(2 * (len(live) + k), 1024)
-                grown = np.empty((size, self.params.dimension), np.float32)
-                grown[: len(live)] = live
-                self._tail, self._tail_from, self._tail_to = grown, 0, len(live)
+            full = self._tail_to + k > len(self._tail)
+        if full:
+            self._grow_tail(k)
+        with self._tail_lock:
             self._tail[self._tail_to : self._tail_to + k] = prepared
             self._tail_to += k
         self._reserve(k)
@@ -212,6 +212,28 @@ class VectorIndex:
         self.n_dead += k
         self.n += k  # last: a concurrent flush reads n
         return start
+
+    def _grow_tail(self, k: int) -> None:
+        """A tail buffer with room for ``k`` more rows: the waiting rows move to a new one
+        twice their size. Both locks are taken so that no search or build step holds a view of
+        the old buffer: then its pages go back as its rows are copied, and the waiting rows
+        (up to MAX_PENDING, 150 MB at 384-d) are never held twice. Writes are serialised by
+        the caller, which holds the segment's write lock: no search waits on this longer
+        than on the write itself, and no checkpoint is being written."""
+        d = self.params.dimension
+        with self._build_lock, self.graph_lock.write(), self._tail_lock:
+            old, start, stop = self._tail, self._tail_from, self._tail_to
+            if stop + k <= len(old):
+                return
+            live = stop - start
+            grown = np.empty((max(2 * (live + k), 1024), d), np.float32)
+            row = 4 * d
+            piece = max(1, TAIL_RELEASE_BYTES // row)
+            for a in range(0, live, piece):
+                b = min(live, a + piece)
+                grown[a:b] = old[start + a : start + b]
+                pages.release(old, (start + a) * row, (start + b) * row)
+            self._tail, self._tail_from, self._tail_to = grown, 0, live
 
     def bind(self, slots: NDArray[np.int64], rowids: NDArray[np.int64]) -> None:
         """Give appended slots to records, retiring each record's older slot."""
@@ -266,6 +288,7 @@ class VectorIndex:
             rows = self._tail[self._tail_from : self._tail_from + k]
         if k <= 0:
             return 0
+        self._make_room(k)
         self.index.add(rows)
         del rows
         with self._tail_lock:
@@ -277,6 +300,21 @@ class VectorIndex:
             else:
                 self._release_moved()
         return k
+
+    def _make_room(self, k: int) -> None:
+        """Room for ``k`` more vectors in faiss's arrays, grown in place (``growth``) so that
+        the graph's vectors are never held twice while faiss would copy them to a larger
+        buffer. Call with graph_lock held for writing."""
+        total = int(self.index.ntotal) + k
+        storage: Any = faiss.downcast_index(self.index.storage)
+        if not growth.reserve(storage.codes, total * int(storage.code_size)):
+            return
+        # Neighbour lists: each node takes a level-0 list and a few on upper levels; at the
+        # average so far (a little more, for the randomness of levels).
+        hnsw: Any = self.index.hnsw
+        done = int(self.index.ntotal)
+        per_node = hnsw.neighbors.size() / done if done else 2 * self.params.m + 2
+        growth.reserve(hnsw.neighbors, int(total * per_node * 1.02) + 16 * self.params.m)
 
     def _release_moved(self) -> None:
         """The tail rows already moved into the graph are a second copy of those vectors:
@@ -809,28 +847,43 @@ def _ascending(slots: NDArray[np.int64]) -> bool:
 # smaller than faiss's four), the entry point. Each node's offset into the neighbour lists
 # follows from the levels, so it is not stored.
 _NO_NEIGHBOUR = 0xFFFFFF
+# Neighbour ids packed and written per piece of the graph file (4 MB of faiss's array).
+GRAPH_WRITE_IDS = 1 << 20
 
 
 def _write_graph(index: Any, path: str) -> None:
+    # Call with the graph held still (the build lock). The neighbour ids are read in place
+    # from faiss's array and packed a piece at a time as they are written: at 1M vectors a
+    # whole copy (two, with the packing) would be 100-270 MB held on top of the index.
     hnsw = index.hnsw
     levels = faiss.vector_to_array(hnsw.levels)
-    neighbors = faiss.vector_to_array(hnsw.neighbors).astype("<i4")
+    count = int(hnsw.neighbors.size())
+    if count and sys.byteorder == "little":
+        neighbors = faiss.rev_swig_ptr(hnsw.neighbors.data(), count)
+    else:
+        neighbors = faiss.vector_to_array(hnsw.neighbors).astype("<i4")
     offsets = faiss.vector_to_array(hnsw.offsets)
     steps = faiss.vector_to_array(hnsw.cum_nneighbor_per_level)
     if not np.array_equal(offsets, _offsets(levels, steps)) or levels.max(initial=0) > 255:
         raise ValueError("graph layout unexpected: not written")  # never observed
-    if index.ntotal < _NO_NEIGHBOUR:
-        packed = neighbors.view(np.uint8).reshape(-1, 4)[:, :3]  # -1 becomes 0xFFFFFF
-    else:
-        packed = neighbors.view(np.uint8).reshape(-1, 4)
-    with open(path, "wb") as fh:
-        np.savez(
-            fh,
-            levels=levels.astype(np.uint8),
-            neighbors=np.ascontiguousarray(packed),
-            steps=steps,
-            entry=np.array([hnsw.entry_point, hnsw.max_level, hnsw.efConstruction], np.int64),
-        )
+    width = 3 if index.ntotal < _NO_NEIGHBOUR else 4
+    arrays = {
+        "levels": levels.astype(np.uint8),
+        "steps": steps,
+        "entry": np.array([hnsw.entry_point, hnsw.max_level, hnsw.efConstruction], np.int64),
+    }
+    # The layout np.savez writes (an uncompressed zip of .npy files), the neighbours streamed.
+    with open(path, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, True) as zf:
+        for name, array in arrays.items():
+            with zf.open(f"{name}.npy", "w", force_zip64=True) as out:
+                np.lib.format.write_array(out, array, allow_pickle=False)
+        with zf.open("neighbors.npy", "w", force_zip64=True) as out:
+            header = {"descr": "|u1", "fortran_order": False, "shape": (count, width)}
+            np.lib.format.write_array_header_2_0(out, header)
+            for start in range(0, count, GRAPH_WRITE_IDS):
+                part = neighbors[start : start + GRAPH_WRITE_IDS].view(np.uint8).reshape(-1, 4)
+                # Three bytes an id while ids fit: -1 becomes 0xFFFFFF.
+                out.write(np.ascontiguousarray(part[:, :width]).data)
 
 
 def _offsets(levels: NDArray[Any], steps: NDArray[Any]) -> NDArray[np.uint64]:

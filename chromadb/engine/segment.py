@@ -549,12 +549,16 @@ class Segment:
             return records.count(conn, self.cid)
 
     def ensure_index(self) -> bool:
-        """Load the index and build the graph for every vector written so far."""
+        """Load the index, build the graph for every vector written so far and, when that was
+        a lot of building, save it: the checkpoint the background indexer would otherwise
+        write just after (seconds at 1M vectors) is not left running beside the queries that
+        follow, and a reopen loads the graph instead of building it again."""
         self.sync()
         with self.lock.read():
             self._index_or_none()
         if self.flush() >= pages.TRIM_AFTER:
             pages.trim()  # see Indexer: the free pages a large build leaves
+        self.checkpoint_built_graph()
         return True
 
 
