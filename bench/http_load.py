@@ -102,6 +102,7 @@ def _client(job: Tuple[int, str, List[bytes], float]) -> Dict[str, Any]:
     headers = {"content-type": "application/json"}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60.0)
     started = time.time()
+    cpu = time.process_time()
     try:
         for body in bodies:
             t = time.perf_counter()
@@ -125,6 +126,7 @@ def _client(job: Tuple[int, str, List[bytes], float]) -> Dict[str, Any]:
         "errors": errors,
         "start": started,
         "end": time.time(),
+        "cpu_s": time.process_time() - cpu,
     }
 
 
@@ -178,6 +180,8 @@ def query_load(
         "p50_ms": float(np.percentile(latencies, 50)) * 1e3,
         "p99_ms": float(np.percentile(latencies, 99)) * 1e3,
         "recall": _recall(found, truth[rows]),
+        # What the load itself costs: on a small machine the clients share the server's cores.
+        "client_cpu_ms_per_query": 1e3 * sum(p["cpu_s"] for p in parts) / max(1, len(latencies)),
     }
 
 

@@ -95,12 +95,14 @@ def main() -> None:
                 res = http_load.query_load(port, queries, truth, clients, a.requests, a.max_seconds)
                 cpu = _cpu_s(proc.pid) - cpu
                 res["server_cpu_ms_per_query"] = 1e3 * cpu / max(1, res["requests"])
-                keys = ("qps", "p50_ms", "p99_ms", "recall", "server_cpu_ms_per_query")
+                keys = ("qps", "p50_ms", "p99_ms", "recall", "server_cpu_ms_per_query",
+                        "client_cpu_ms_per_query")  # fmt: skip
                 rows.append({"server": name, "clients": clients, "load": os.getloadavg()[0],
                              **{k: res[k] for k in keys}})  # fmt: skip
                 print(f"{name:>18} x{clients:<3}: {res['qps']:7.1f} q/s  p50 {res['p50_ms']:6.1f} "
                       f"ms  p99 {res['p99_ms']:6.1f} ms  recall {res['recall']:.3f}  server CPU "
-                      f"{res['server_cpu_ms_per_query']:.2f} ms/query  (load "
+                      f"{res['server_cpu_ms_per_query']:.2f} ms/query, clients "
+                      f"{res['client_cpu_ms_per_query']:.2f}  (load "
                       f"{os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
         finally:
             http_load.stop_server(proc)

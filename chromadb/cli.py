@@ -147,9 +147,17 @@ def run(
     settings = Settings(is_persistent=True, persist_directory=data, chroma_api_impl="local")
     logger.info("Chroma data in %s", data)
     if workers > 1:
+        from chromadb.engine.store import Store
         from chromadb.server import workers as multi
 
         sock.close()  # the port was free; the workers bind it themselves
+        try:
+            # Create (or upgrade) the file once, here: workers opening a new folder together
+            # race to switch it to WAL mode, and one of them could fail with "locked".
+            Store(data).close()
+        except (ChromaError, OSError) as exc:
+            logger.error("Cannot open the data in %s: %s", data, exc)
+            return 1
         status = multi.serve(data, host, port, workers, log_level, access_log)
         logger.info("Chroma server stopped; data in %s", data)
         return status

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from uuid import UUID
 
 from chromadb.api.models.model import CollectionModel, Database
+from chromadb.engine.records import KEY
 from chromadb.engine.validation import SPACES
 from chromadb.errors import InvalidArgumentError, NotFoundError, UniqueConstraintError
 
@@ -179,13 +180,17 @@ def insert_collection(
     cid = str(uuid.uuid4())
     conn.execute(
         "INSERT INTO catalog_collections "
-        "(id, name, database_id, metadata, configuration, created_seq) VALUES (?, ?, ?, ?, ?, ?)",
+        "(id, name, database_id, metadata, configuration, created_seq, key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             cid,
             name,
             database_id,
             json.dumps(metadata) if metadata else None,
             json.dumps(configuration),
+            seq,
+            # Its records' key: the log sequence of its creation, which no other collection
+            # had or will have (the sequence never goes back, and each creation takes one).
             seq,
         ),
     )
@@ -237,9 +242,9 @@ def delete_collection_rows(conn: sqlite3.Connection, cid: str) -> None:
     """Every row of a collection: records, their vectors (cascade), FTS rows, log, catalog."""
     conn.execute(
         "DELETE FROM documents_fts WHERE rowid IN "
-        "(SELECT label FROM records WHERE collection_id = ?)",
+        f"(SELECT label FROM records WHERE collection = {KEY})",
         (cid,),
     )
-    conn.execute("DELETE FROM records WHERE collection_id = ?", (cid,))
+    conn.execute(f"DELETE FROM records WHERE collection = {KEY}", (cid,))
     conn.execute("DELETE FROM deletions WHERE collection_id = ?", (cid,))
     conn.execute("DELETE FROM catalog_collections WHERE id = ?", (cid,))

@@ -10,18 +10,22 @@ cache, rebuilt from SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
 
+from chromadb.engine.records import KEY
 from chromadb.errors import DataIntegrityError, DiskFullError
 
+PROBE_SPAN = 256  # rows read per range from a damaged table; ranges that fail are split
 # SQLite's primary result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB.
 _CORRUPT_CODES = (11, 26)
 _FULL_CODE = 13  # SQLITE_FULL
@@ -83,17 +87,94 @@ def checkpoint_labels(folder: str) -> Optional[Tuple[int, NDArray[np.int64]]]:
     return info.seq, rowids[alive]
 
 
+def readable_rows(
+    conn: sqlite3.Connection, table: str, columns: str
+) -> Tuple[List[Sequence[Any]], int]:
+    """Every row of ``table`` that can still be read, and how many could not."""
+    try:
+        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall(), 0
+    except sqlite3.DatabaseError:
+        pass
+    top = _max_rowid(conn, table)
+    rows: List[Sequence[Any]] = []
+    bad = 0
+    spans = [(lo, min(lo + PROBE_SPAN - 1, top)) for lo in range(1, top + 1, PROBE_SPAN)]
+    while spans:
+        lo, hi = spans.pop(0)
+        try:
+            rows += conn.execute(
+                f"SELECT {columns} FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+                (lo, hi),
+            ).fetchall()
+        except sqlite3.DatabaseError:
+            if lo == hi:
+                bad += 1
+            else:
+                mid = (lo + hi) // 2
+                spans[:0] = [(lo, mid), (mid + 1, hi)]
+    return rows, bad
+
+
+def _max_rowid(conn: sqlite3.Connection, table: str) -> int:
+    for sql, params in (
+        (f"SELECT max(rowid) FROM {table}", ()),
+        ("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)),
+        ("SELECT seq FROM sqlite_sequence WHERE name = 'records'", ()),
+    ):
+        with contextlib.suppress(sqlite3.DatabaseError, TypeError):
+            value = conn.execute(sql, params).fetchone()
+            if value and value[0]:
+                return int(value[0])
+    return 100_000
+
+
+def _keyed(conn: sqlite3.Connection) -> bool:
+    """Whether the file's records name collections by key (migration 0004): ``chroma check``
+    reads a folder as it is, also one an earlier version wrote and this one has not opened."""
+    try:
+        return "collection" in {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+    except sqlite3.DatabaseError:
+        return True
+
+
+def of_collection(conn: sqlite3.Connection) -> str:
+    """The condition "record ``r`` belongs to the collection whose id is bound here"."""
+    return f"r.collection = {KEY}" if _keyed(conn) else "r.collection_id = ?"
+
+
+def readable_labels(conn: sqlite3.Connection, cid: str) -> NDArray[np.int64]:
+    """Labels of the collection's records whose rows can be read whole, from the table itself:
+    a damaged row behind a sound index entry is as lost to a reader as a missing one."""
+    if _keyed(conn):
+        owner, column = conn.execute(f"SELECT {KEY}", (cid,)).fetchone()[0], "collection"
+    else:
+        owner, column = cid, "collection_id"
+    rows, _ = readable_rows(conn, "records", f"label, {column}, id, document, metadata, uri")
+    return np.array([row[0] for row in rows if row[1] == owner], dtype=np.int64)
+
+
 def labels_lost(
-    conn: sqlite3.Connection, cid: str, labels: NDArray[np.int64], after_seq: int
+    conn: sqlite3.Connection,
+    cid: str,
+    labels: NDArray[np.int64],
+    after_seq: int,
+    have: Optional[NDArray[np.int64]] = None,
 ) -> NDArray[np.int64]:
     """Of ``labels`` (what a cache holds, as of log sequence ``after_seq``), those SQLite has
-    neither as records nor as deletions logged since: records SQLite lost."""
+    neither as records (``have``, read from the collection's index unless given) nor as
+    deletions logged since: records SQLite lost."""
     if len(labels) == 0:
         return labels
-    have = np.fromiter(
-        (r[0] for r in conn.execute("SELECT label FROM records WHERE collection_id = ?", (cid,))),
-        dtype=np.int64,
-    )
+    if have is None:
+        have = np.fromiter(
+            (
+                r[0]
+                for r in conn.execute(
+                    f"SELECT r.label FROM records r WHERE {of_collection(conn)}", (cid,)
+                )
+            ),
+            dtype=np.int64,
+        )
     missing = np.setdiff1d(labels, have, assume_unique=False)
     if len(missing) and after_seq >= 0:
         gone = np.fromiter(
@@ -269,14 +350,10 @@ def _check_collection(
     from chromadb.engine.opened import INDEX_DIR
 
     try:
-        count = int(
-            conn.execute("SELECT count(*) FROM records WHERE collection_id = ?", (cid,)).fetchone()[
-                0
-            ]
-        )
+        have = readable_labels(conn, cid)
     except sqlite3.DatabaseError as exc:
         return CollectionReport(cid, name, 0, checkpoint_error=f"records unreadable: {exc}")
-    report = CollectionReport(cid, name, count)
+    report = CollectionReport(cid, name, len(have))
     folder = os.path.join(path, INDEX_DIR, cid)
     try:
         found = checkpoint_labels(folder)
@@ -288,7 +365,7 @@ def _check_collection(
     seq, labels = found
     report.checkpoint_seq, report.checkpoint_records = seq, len(labels)
     try:
-        report.lost = len(labels_lost(conn, cid, labels, seq))
+        report.lost = len(labels_lost(conn, cid, labels, seq, have=have))
         if full:
             report.altered = len(altered_embeddings(conn, cid, folder))
     except sqlite3.DatabaseError as exc:
@@ -299,12 +376,14 @@ def _check_collection(
 
 
 def altered_embeddings(
-    conn: sqlite3.Connection, cid: str, folder: str
+    conn: sqlite3.Connection, cid: str, folder: str, suspects: Sequence[int] = ()
 ) -> List[Tuple[int, Optional[NDArray[np.float32]]]]:
     """(label, the vector the checkpoint vouches for) of every record unchanged since the
     checkpoint whose embedding in SQLite differs from it; the vector is None where the
     checkpoint cannot give it back (its parity group has another damaged or changed member).
-    Cosine vectors are compared (and given) as the index stores them, unit length."""
+    ``suspects`` are labels whose write sequence cannot be trusted (garbled): compared too, and
+    never given back. Cosine vectors are compared (and given) as the index stores them, unit
+    length."""
     from chromadb.engine import checkpoint
 
     info = checkpoint.read_info(folder)
@@ -335,8 +414,9 @@ def altered_embeddings(
     slot_of = dict(zip(rowids[live].tolist(), live.tolist()))
     cur = conn.execute(
         "SELECT r.label, v.embedding FROM records r JOIN vectors v ON v.label = r.label "
-        "WHERE r.collection_id = ? AND r.vseq <= ? ORDER BY r.label",
-        (cid, info.seq),
+        f"WHERE {of_collection(conn)} AND (r.vseq <= ? OR r.label IN "
+        "(SELECT value FROM json_each(?))) ORDER BY r.label",
+        (cid, info.seq, json.dumps(list(suspects))),
     )
     while batch := cur.fetchmany(5_000):
         for label, blob in batch:
@@ -347,10 +427,14 @@ def altered_embeddings(
             if len(blob) == 4 * d:  # a damaged length stays zero: it fails its checksum
                 current[slot] = prepare(np.frombuffer(blob, dtype=np.float32)[None, :])[0]
     out: List[Tuple[int, Optional[NDArray[np.float32]]]] = []
+    doubtful = set(suspects)
     for slot, vector in slotsums.restore(current, known, sums, parity):
         if vector is not None and _same(vector, current[slot], info.space):
             continue  # rounding apart (another machine's arithmetic), not damage
-        out.append((int(rowids[slot]), vector))
+        label = int(rowids[slot])
+        # A record whose write sequence was garbled may have been changed after the
+        # checkpoint: its vector there would be an old one, so it is not put back.
+        out.append((label, None if label in doubtful else vector))
     return out
 
 
@@ -367,7 +451,7 @@ def _altered_against_copy(
     index, seq = VectorIndex.load(folder, IndexParams(info.dimension, info.space))
     cur = conn.execute(
         "SELECT r.label, v.embedding FROM records r JOIN vectors v ON v.label = r.label "
-        "WHERE r.collection_id = ? AND r.vseq <= ? ORDER BY r.label",
+        f"WHERE {of_collection(conn)} AND r.vseq <= ? ORDER BY r.label",
         (cid, seq),
     )
     while batch := cur.fetchmany(5_000):

@@ -5,6 +5,11 @@ label. ``vseq`` is the log sequence of the write that last set the vector, ``mse
 that last set its metadata or document; the ``deletions`` table is the part of the log that
 record rows cannot show. Together they let any process catch its caches up after a sequence; the catch-up queries
 name ``max(vseq, mseq)`` so that SQLite finds the changed rows through the one index on it.
+
+A record row names its collection by the collection's small integer key (not its 36-character
+id, which would be repeated in the row and in both indexes). Callers pass the id: each
+statement looks the key up itself (``KEY``, one primary-key read), so a handle on a collection
+deleted meanwhile matches no rows rather than the rows of another.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chromadb.base_types import SPARSE_VECTOR_TYPE_VALUE, TYPE_KEY, SparseVector
+from chromadb.errors import NotFoundError
 
 _CHUNK = 10_000  # SQLite host parameters per statement stay well under its limit
+# The collection key of the collection id bound in its place.
+KEY = "(SELECT key FROM catalog_collections WHERE id = ?)"
 
 Meta = Optional[Dict[str, Any]]
 
@@ -149,7 +157,7 @@ def existing(conn: sqlite3.Connection, cid: str, ids: Sequence[str]) -> Dict[str
     for chunk in chunks(ids):
         cur = conn.execute(
             f"SELECT label, id, document, metadata, uri FROM records "
-            f"WHERE collection_id = ? AND id IN ({marks(len(chunk))})",
+            f"WHERE collection = {KEY} AND id IN ({marks(len(chunk))})",
             (cid, *chunk),
         )
         for label, id_, doc, meta, uri in cur:
@@ -176,18 +184,18 @@ def page(
 ) -> List[Tuple[Any, ...]]:
     """Rows of a collection in insertion order."""
     return conn.execute(
-        f"SELECT r.label, {columns} WHERE r.collection_id = ? ORDER BY r.label LIMIT ? OFFSET ?",
+        f"SELECT r.label, {columns} WHERE r.collection = {KEY} ORDER BY r.label LIMIT ? OFFSET ?",
         (cid, -1 if limit is None else limit, offset),
     ).fetchall()
 
 
 def labels(conn: sqlite3.Connection, cid: str) -> List[int]:
-    cur = conn.execute("SELECT label FROM records WHERE collection_id = ? ORDER BY label", (cid,))
+    cur = conn.execute(f"SELECT label FROM records WHERE collection = {KEY} ORDER BY label", (cid,))
     return [r[0] for r in cur]
 
 
 def count(conn: sqlite3.Connection, cid: str) -> int:
-    row = conn.execute("SELECT count(*) FROM records WHERE collection_id = ?", (cid,)).fetchone()
+    row = conn.execute(f"SELECT count(*) FROM records WHERE collection = {KEY}", (cid,)).fetchone()
     return int(row[0])
 
 
@@ -199,7 +207,7 @@ def labels_containing(conn: sqlite3.Connection, cid: str, text: str) -> List[int
         cur = conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", (phrase,))
     else:
         cur = conn.execute(
-            "SELECT label FROM records WHERE collection_id = ? AND instr(document, ?) > 0",
+            f"SELECT label FROM records WHERE collection = {KEY} AND instr(document, ?) > 0",
             (cid, text),
         )
     return [r[0] for r in cur]
@@ -209,7 +217,7 @@ def labels_matching(conn: sqlite3.Connection, cid: str, pattern: re.Pattern[str]
     """Labels of the records whose document matches ``pattern`` anywhere."""
     # No index serves a regular expression: this scans the collection's documents.
     cur = conn.execute(
-        "SELECT label, document FROM records WHERE collection_id = ? AND document IS NOT NULL",
+        f"SELECT label, document FROM records WHERE collection = {KEY} AND document IS NOT NULL",
         (cid,),
     )
     return [label for label, doc in cur if pattern.search(doc)]
@@ -218,14 +226,14 @@ def labels_matching(conn: sqlite3.Connection, cid: str, pattern: re.Pattern[str]
 def metadata_rows(conn: sqlite3.Connection, cid: str) -> Iterator[Tuple[int, str]]:
     """(label, metadata JSON) of every record that has metadata."""
     yield from conn.execute(
-        "SELECT label, metadata FROM records WHERE collection_id = ? AND metadata IS NOT NULL",
+        f"SELECT label, metadata FROM records WHERE collection = {KEY} AND metadata IS NOT NULL",
         (cid,),
     )
 
 
 def count_vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM records WHERE collection_id = ? AND max(vseq, mseq) > ? AND vseq > ?",
+        f"SELECT count(*) FROM records WHERE collection = {KEY} AND max(vseq, mseq) > ? AND vseq > ?",
         (cid, seq, seq),
     ).fetchone()
     return int(row[0])
@@ -236,7 +244,7 @@ def vectors_after(conn: sqlite3.Connection, cid: str, seq: int) -> sqlite3.Curso
     return conn.execute(
         "SELECT r.label, v.embedding, r.vseq FROM records r "
         "JOIN vectors v ON v.label = r.label "
-        "WHERE r.collection_id = ? AND max(r.vseq, r.mseq) > ? AND r.vseq > ? "
+        f"WHERE r.collection = {KEY} AND max(r.vseq, r.mseq) > ? AND r.vseq > ? "
         "ORDER BY r.label",
         (cid, seq, seq),
     )
@@ -270,7 +278,7 @@ def metadata_after(conn: sqlite3.Connection, cid: str, seq: int) -> List[Tuple[i
     """(label, metadata) of the records whose metadata or document changed after ``seq``."""
     cur = conn.execute(
         "SELECT label, metadata FROM records "
-        "WHERE collection_id = ? AND max(vseq, mseq) > ? AND mseq > ?",
+        f"WHERE collection = {KEY} AND max(vseq, mseq) > ? AND mseq > ?",
         (cid, seq, seq),
     )
     return [(label, json.loads(meta) if meta else None) for label, meta in cur]
@@ -293,13 +301,16 @@ def insert(
 ) -> List[int]:
     """New records for the batch entries at ``positions``; returns their labels."""
     assert batch.embeddings is not None  # the caller requires vectors for new records
+    key = conn.execute(f"SELECT {KEY}", (cid,)).fetchone()[0]
+    if key is None:
+        raise NotFoundError(f"Collection {cid} does not exist")
     row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
     base = (row[0] if row else 0) + 1
     new = list(range(base, base + len(positions)))
     params = [
         (
             label,
-            cid,
+            key,
             batch.ids[pos],
             batch.document(pos),
             dump_meta(clean(batch.metadata(pos))),
@@ -310,7 +321,7 @@ def insert(
         for label, pos in zip(new, positions)
     ]
     conn.executemany(
-        "INSERT INTO records (label, collection_id, id, document, metadata, uri, vseq, mseq) "
+        "INSERT INTO records (label, collection, id, document, metadata, uri, vseq, mseq) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         params,
     )

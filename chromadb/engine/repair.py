@@ -18,26 +18,38 @@ import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from chromadb.engine.integrity import Report, check_folder, sqlite_problems
+from chromadb.engine.integrity import (
+    PROBE_SPAN,
+    Report,
+    check_folder,
+    readable_rows,
+    sqlite_problems,
+)
 from chromadb.engine.sessions import Session, try_lock, unlock
 from chromadb.errors import ChromaError
 
-_PROBE_SPAN = 256  # rows read per range while salvaging; ranges that fail are split
-# Tables copied when salvaging, in an order that satisfies their foreign keys.
-_TABLES: Tuple[Tuple[str, str], ...] = (
-    ("tenants", "name"),
-    ("databases", "id, name, tenant"),
+# Tables copied when salvaging, in an order that satisfies their foreign keys: (table, its
+# columns, what a file from before collection keys (migration 0004) reads for them).
+_TABLES: Tuple[Tuple[str, str, str], ...] = (
+    ("tenants", "name", "name"),
+    ("databases", "id, name, tenant", "id, name, tenant"),
     (
         "catalog_collections",
-        "id, name, database_id, metadata, configuration, dimension, created_seq",
+        "id, name, database_id, metadata, configuration, dimension, created_seq, key",
+        "id, name, database_id, metadata, configuration, dimension, created_seq, created_seq",
     ),
-    ("records", "label, collection_id, id, document, metadata, uri, vseq"),
-    ("vectors", "label, embedding"),
-    ("deletions", "seq, collection_id, label"),
+    (
+        "records",
+        "label, collection, id, document, metadata, uri, vseq",
+        "label, coalesce((SELECT c.created_seq FROM catalog_collections c "
+        "WHERE c.id = records.collection_id), -1), id, document, metadata, uri, vseq",
+    ),
+    ("vectors", "label, embedding", "label, embedding"),
+    ("deletions", "seq, collection_id, label", "seq, collection_id, label"),
 )
 
 
@@ -50,6 +62,8 @@ class RepairResult:
     actions: List[str] = field(default_factory=list)
     lost: Dict[str, int] = field(default_factory=dict)
     kept: Optional[str] = None
+    # Labels of the records whose write sequence was garbled (salvage dated them anew).
+    redated: List[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -150,7 +164,7 @@ def _salvage(db_file: str, result: RepairResult) -> None:
     try:
         read, lost = _copy_rows(old, fresh)
         with fresh.tx() as conn:
-            _restore_counters(old, conn)
+            result.redated = _restore_counters(old, conn)
             orphans = conn.execute(
                 "SELECT count(*) FROM records r WHERE NOT EXISTS "
                 "(SELECT 1 FROM vectors v WHERE v.label = r.label)"
@@ -184,11 +198,12 @@ def _copy_rows(old: sqlite3.Connection, fresh: Any) -> Tuple[int, int]:
     read = lost = 0
     with fresh.tx() as conn:
         conn.execute("PRAGMA defer_foreign_keys=ON")
-        for table, columns in _TABLES:
+        keyed = _has_collection_keys(old)
+        for table, columns, before_keys in _TABLES:
             marks = ",".join("?" * (columns.count(",") + 1))
             if table in ("tenants", "databases"):
                 conn.execute(f"DELETE FROM {table}")  # the fresh file's defaults
-            rows, bad = _readable_rows(old, table, columns)
+            rows, bad = readable_rows(old, table, columns if keyed else before_keys)
             verb = "INSERT OR IGNORE" if table in ("tenants", "databases") else "INSERT"
             sql = f"{verb} INTO {table} ({columns}) VALUES ({marks})"
             for row in rows:
@@ -202,17 +217,29 @@ def _copy_rows(old: sqlite3.Connection, fresh: Any) -> Tuple[int, int]:
     return read, lost
 
 
+def _has_collection_keys(old: sqlite3.Connection) -> bool:
+    """Whether the damaged file's records name collections by key (migration 0004 ran)."""
+    try:
+        return "collection" in {row[1] for row in old.execute("PRAGMA table_info(records)")}
+    except sqlite3.DatabaseError:
+        return True  # this version's layout
+
+
 def _drop_garbled(conn: sqlite3.Connection) -> int:
     """Rows readable but garbled (or whose parent row was lost) would break the engine: drop
     them; returns how many."""
     dropped = 0
     for sql in (
-        "DELETE FROM records WHERE collection_id NOT IN (SELECT id FROM catalog_collections) "
+        # Parents first: a garbled catalog row would otherwise fail the commit's key check.
+        "DELETE FROM databases WHERE tenant NOT IN (SELECT name FROM tenants)",
+        "DELETE FROM catalog_collections WHERE database_id NOT IN (SELECT id FROM databases) "
+        "OR typeof(id) != 'text' OR typeof(name) != 'text' OR typeof(key) != 'integer'",
+        "DELETE FROM records WHERE collection NOT IN (SELECT key FROM catalog_collections) "
         "OR typeof(id) != 'text' OR typeof(vseq) != 'integer' "
         "OR (metadata IS NOT NULL AND NOT json_valid(metadata))",
         "DELETE FROM vectors WHERE label NOT IN (SELECT label FROM records) "
         "OR typeof(embedding) != 'blob' OR length(embedding) != 4 * (SELECT c.dimension "
-        "FROM records r JOIN catalog_collections c ON c.id = r.collection_id "
+        "FROM records r JOIN catalog_collections c ON c.key = r.collection "
         "WHERE r.label = vectors.label)",
         "DELETE FROM deletions WHERE typeof(seq) != 'integer' OR typeof(label) != 'integer'",
     ):
@@ -220,49 +247,9 @@ def _drop_garbled(conn: sqlite3.Connection) -> int:
     return dropped
 
 
-def _readable_rows(
-    conn: sqlite3.Connection, table: str, columns: str
-) -> Tuple[List[Sequence[Any]], int]:
-    """Every row of ``table`` that can still be read, and how many could not."""
-    try:
-        return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall(), 0
-    except sqlite3.DatabaseError:
-        pass
-    top = _max_rowid(conn, table)
-    rows: List[Sequence[Any]] = []
-    bad = 0
-    spans = [(lo, min(lo + _PROBE_SPAN - 1, top)) for lo in range(1, top + 1, _PROBE_SPAN)]
-    while spans:
-        lo, hi = spans.pop(0)
-        try:
-            rows += conn.execute(
-                f"SELECT {columns} FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
-                (lo, hi),
-            ).fetchall()
-        except sqlite3.DatabaseError:
-            if lo == hi:
-                bad += 1
-            else:
-                mid = (lo + hi) // 2
-                spans[:0] = [(lo, mid), (mid + 1, hi)]
-    return rows, bad
-
-
-def _max_rowid(conn: sqlite3.Connection, table: str) -> int:
-    for sql, params in (
-        (f"SELECT max(rowid) FROM {table}", ()),
-        ("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)),
-        ("SELECT seq FROM sqlite_sequence WHERE name = 'records'", ()),
-    ):
-        with contextlib.suppress(sqlite3.DatabaseError, TypeError):
-            value = conn.execute(sql, params).fetchone()
-            if value and value[0]:
-                return int(value[0])
-    return 100_000
-
-
-def _restore_counters(old: sqlite3.Connection, conn: sqlite3.Connection) -> None:
-    """The log sequence and the label counter never go back (labels are never reused)."""
+def _restore_counters(old: sqlite3.Connection, conn: sqlite3.Connection) -> List[int]:
+    """The log sequence and the label counter never go back (labels are never reused).
+    Returns the labels of the records whose write sequence was garbled."""
     seq = label = 0
     with contextlib.suppress(sqlite3.DatabaseError, TypeError):
         seq = int(old.execute("SELECT seq FROM sequence WHERE id = 0").fetchone()[0])
@@ -274,17 +261,24 @@ def _restore_counters(old: sqlite3.Connection, conn: sqlite3.Connection) -> None
         "SELECT coalesce(max(vseq), 0), coalesce(max(label), 0) FROM records"
     ).fetchone()
     created = conn.execute(
-        "SELECT coalesce(max(created_seq), 0) FROM catalog_collections"
+        "SELECT max(coalesce(max(created_seq), 0), coalesce(max(key), 0)) FROM catalog_collections"
     ).fetchone()
     # The old counter when it can be read (a garbled row may carry any number), else the
     # newest sequence any row shows.
     now = max(seq or int(seen[0]), int(created[0])) + 1
     conn.execute("UPDATE sequence SET seq = ? WHERE id = 0", (now,))
-    # A garbled write sequence would hide a record from the index's replay: date it now.
-    conn.execute("UPDATE records SET vseq = ? WHERE vseq < 1 OR vseq > ?", (now, now))
-    top = max(label, int(seen[1])) + _PROBE_SPAN  # room past any label a lost page held
+    # A garbled write sequence would hide a record from the index's replay: date it now, and
+    # say which (their embeddings are still compared with the checkpoint).
+    redated = [
+        int(r[0])
+        for r in conn.execute(
+            "UPDATE records SET vseq = ? WHERE vseq < 1 OR vseq > ? RETURNING label", (now, now)
+        )
+    ]
+    top = max(label, int(seen[1])) + PROBE_SPAN  # room past any label a lost page held
     conn.execute("DELETE FROM sqlite_sequence WHERE name = 'records'")
     conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('records', ?)", (top,))
+    return redated
 
 
 def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairResult) -> int:
@@ -301,7 +295,7 @@ def _restore_embeddings(path: str, db_file: str, report: Report, result: RepairR
             if c.checkpoint_error or not os.path.isdir(folder):
                 continue
             try:
-                altered = altered_embeddings(conn, c.id, folder)
+                altered = altered_embeddings(conn, c.id, folder, result.redated)
             except (ValueError, sqlite3.DatabaseError):
                 continue
             if not altered:

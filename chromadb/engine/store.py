@@ -68,6 +68,7 @@ WAL_BYTES = 16 * 1024 * 1024
 WRITER_CACHE_KIB = 16_384
 READER_CACHE_KIB = 16_384
 _MIGRATION_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_KEYS_OFF = "-- foreign keys off"
 
 
 class Store:
@@ -368,17 +369,38 @@ class Store:
             if version in done:
                 continue
             script = (folder / name).read_text(encoding="utf-8")
-            with self.tx() as c:
-                # Another process opening the same folder may have applied it meanwhile.
-                if c.execute(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
-                ).fetchone():
-                    continue
-                for statement in _split_sql(script):
-                    c.execute(statement)
-                c.execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
-                )
+            # A migration that rebuilds a table others reference says so on its first line:
+            # dropping the old table must not cascade, and the pragma only changes outside a
+            # transaction.
+            keys_off = script.startswith(_KEYS_OFF)
+            if done:  # an existing database: a rebuild of a big table takes a while
+                logger.info("Upgrading the database in %s (%s)", self.path, name)
+            if keys_off:
+                conn.execute("PRAGMA foreign_keys=OFF")
+            try:
+                self._apply(version, name, script, check_keys=keys_off)
+            finally:
+                if keys_off:
+                    conn.execute("PRAGMA foreign_keys=ON")
+
+    def _apply(self, version: int, name: str, script: str, check_keys: bool) -> None:
+        with self.tx() as c:
+            # Another process opening the same folder may have applied it meanwhile.
+            if c.execute(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+            ).fetchone():
+                return
+            for statement in _split_sql(script):
+                c.execute(statement)
+            if check_keys:
+                broken = c.execute("PRAGMA foreign_key_check").fetchmany(5)
+                if broken:
+                    raise sqlite3.IntegrityError(
+                        f"migration {name} would break references ({broken}); nothing was changed"
+                    )
+            c.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
+            )
 
     def checkpoint_wal(self, blocking: bool = True) -> None:
         """Copy the write-ahead log into the database file (``blocking``: and empty the log,
