@@ -927,7 +927,8 @@ def _read_graph_into(index: Any, path: str) -> int:
     faiss.copy_array_to_vector(offsets, hnsw.offsets)
     # The neighbour ids are widened straight into faiss's own array: a 100k graph's 13 MB of
     # fresh memory once, not twice (first touches of memory are much of an open's cost).
-    hnsw.neighbors.resize(len(packed))
+    if not growth.resize_unwritten(hnsw.neighbors, len(packed)):  # every id is written below
+        hnsw.neighbors.resize(len(packed))
     if len(packed):
         out = faiss.rev_swig_ptr(hnsw.neighbors.data(), len(packed))
         if packed.shape[1] == 3:
