@@ -1,19 +1,20 @@
-"""HTTP load: start an implementation's server on 127.0.0.1 and query it from 8, then 32, client
-processes, one connection each.
+"""HTTP load: start an implementation's server on 127.0.0.1 and query it over 8, then 32,
+connections.
 
-Clients speak each server's own v2 REST API with the standard library's http.client (the route
-and body are the same for both implementations; no client library in the way). The load is bounded both by a request count and by a time limit.
+The load speaks each server's v2 REST API over plain kept-alive sockets, one process driving
+up to ``PER_PROCESS`` connections (the route and body are the same for both implementations;
+no client library in the way, and as little of the two cores as a load can take). The load is bounded both by a request count and by a time limit.
 (Named ``http_load`` rather than ``http`` so that it can never shadow the standard library.)
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import math
 import multiprocessing
 import os
 import re
+import selectors
 import socket
 import subprocess
 import time
@@ -91,42 +92,122 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
-def _client(job: Tuple[int, str, List[bytes], float]) -> Dict[str, Any]:
-    """One client process on one kept-alive connection (the standard library's http.client,
-    the thinnest client there is): send its bodies one after another until done or past the
-    deadline."""
-    port, path, bodies, deadline = job
+# Connections one load process drives: a client on the same machine takes cores from the
+# server under test, so the load is as thin as it can be made (no process, thread or client
+# library per connection, as wrk and similar tools do it).
+PER_PROCESS = 16
+
+
+class _Connection:
+    """One kept-alive HTTP/1.1 connection of a load process, with its request in flight."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60.0)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+        self.sent_at = 0.0
+        self.row = -1
+
+    def send(self, request: bytes, row: int) -> None:
+        self.buffer, self.row = b"", row
+        self.sent_at = time.perf_counter()
+        self.sock.sendall(request)
+
+    def answer(self) -> Optional[Tuple[int, bytes]]:
+        """(status, body) once the whole response is in (reading what has arrived), else
+        None. Raises ConnectionError when the server closed the connection."""
+        data = self.sock.recv(1 << 20)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        head = self.buffer[:end].decode("latin-1").split("\r\n")
+        fields = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in head[1:])}
+        status = int(head[0].split()[1])
+        body = self.buffer[end + 4 :]
+        if "content-length" in fields:
+            size = int(fields["content-length"])
+            return (status, body[:size]) if len(body) >= size else None
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            return _dechunk(status, body)
+        raise ValueError(f"a response without a length: {head[0]}")
+
+
+def _dechunk(status: int, body: bytes) -> Optional[Tuple[int, bytes]]:
+    out, at = [], 0
+    while True:
+        line_end = body.find(b"\r\n", at)
+        if line_end < 0:
+            return None
+        size = int(body[at:line_end].split(b";")[0], 16)
+        start = line_end + 2
+        if size == 0:
+            return (status, b"".join(out)) if body.find(b"\r\n", start) >= 0 else None
+        if len(body) < start + size + 2:
+            return None
+        out.append(body[start : start + size])
+        at = start + size + 2
+
+
+def _client(job: Tuple[int, str, int, List[Tuple[int, bytes]], float]) -> Dict[str, Any]:
+    """One load process: ``connections`` kept-alive connections, each sending the next of the
+    (row, body) requests as soon as its answer is in, until done or past the deadline. Answers
+    are parsed after the clock has stopped."""
+    port, path, connections, bodies, deadline = job
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+    head += "Content-Type: application/json\r\nConnection: keep-alive\r\n"
+    requests = [
+        (row, f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body) for row, body in bodies
+    ]
     latencies: List[float] = []
+    answers: List[Tuple[int, int, bytes]] = []
+    todo = iter(requests)
+    selector = selectors.DefaultSelector()
+    conns = [_Connection(port) for _ in range(min(connections, len(requests)))]
+    started, cpu = time.time(), time.process_time()
+    try:
+        for conn in conns:
+            row, request = next(todo)
+            conn.send(request, row)
+            selector.register(conn.sock, selectors.EVENT_READ, conn)
+        while selector.get_map():
+            for key, _ in selector.select(timeout=60.0):
+                conn = key.data
+                done = conn.answer()
+                if done is None:
+                    continue
+                latencies.append(time.perf_counter() - conn.sent_at)
+                answers.append((conn.row, *done))
+                following = next(todo, None) if time.time() <= deadline else None
+                if following is None:
+                    selector.unregister(conn.sock)
+                else:
+                    conn.send(following[1], following[0])
+    finally:
+        ended, cpu = time.time(), time.process_time() - cpu
+        for conn in conns:
+            conn.sock.close()
+    rows: List[int] = []
     ids: List[List[str]] = []
     errors: List[str] = []
-    headers = {"content-type": "application/json"}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60.0)
-    started = time.time()
-    cpu = time.process_time()
-    try:
-        for body in bodies:
-            t = time.perf_counter()
-            conn.request("POST", path, body=body, headers=headers)
-            resp = conn.getresponse()
-            payload = resp.read()
-            latencies.append(time.perf_counter() - t)
-            if resp.status == 200:
-                ids.append(list(json.loads(payload)["ids"][0]))
-            else:
-                ids.append([])
-                if len(errors) < 3:
-                    errors.append(f"{resp.status}: {payload[:200]!r}")
-            if time.time() > deadline:
-                break
-    finally:
-        conn.close()
+    for row, status, payload in answers:
+        rows.append(row)
+        if status == 200:
+            ids.append(list(json.loads(payload)["ids"][0]))
+        else:
+            ids.append([])
+            if len(errors) < 3:
+                errors.append(f"{status}: {payload[:200]!r}")
     return {
         "latencies": latencies,
+        "rows": rows,
         "ids": ids,
         "errors": errors,
         "start": started,
-        "end": time.time(),
-        "cpu_s": time.process_time() - cpu,
+        "end": ended,
+        "cpu_s": cpu,
     }
 
 
@@ -138,7 +219,7 @@ def query_load(
     total: int,
     max_seconds: float,
 ) -> Dict[str, Any]:
-    """Run ``total`` single-query requests spread over ``clients`` processes."""
+    """Run ``total`` single-query requests over ``clients`` connections at once."""
     coll = httpx.get(f"http://127.0.0.1:{port}{BASE}/collections/bench", timeout=30.0)
     coll.raise_for_status()
     path = f"{BASE}/collections/{coll.json()['id']}/query"
@@ -154,24 +235,27 @@ def query_load(
         url, content=body(0), headers={"content-type": "application/json"}, timeout=120
     )
     warm.raise_for_status()
-    # Each client gets every clients-th request; bodies are serialised before the clock starts.
-    shares = [order[c::clients] for c in range(clients)]
+    # Each load process drives up to PER_PROCESS of the connections and gets its share of the
+    # requests; bodies are serialised before the clock starts.
+    procs = max(1, -(-clients // PER_PROCESS))
+    shares = [order[p::procs] for p in range(procs)]
     deadline = time.time() + max_seconds
-    jobs = [(port, path, [body(i) for i in share], deadline) for share in shares]
-    # fork: the clients need nothing but this module's function and their bodies.
-    with multiprocessing.get_context("fork").Pool(clients) as pool:
+    jobs = [
+        (port, path, len(range(p, clients, procs)), [(i, body(i)) for i in share], deadline)
+        for p, share in enumerate(shares)
+    ]
+    # fork: the load processes need nothing but this module's function and their bodies.
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
         parts = pool.map(_client, jobs)
     latencies = [x for p in parts for x in p["latencies"]]
     wall = max(p["end"] for p in parts) - min(p["start"] for p in parts)
-    found: List[List[str]] = []
-    rows: List[int] = []
-    for share, part in zip(shares, parts):
-        found.extend(part["ids"])
-        rows.extend(share[: len(part["ids"])])
+    found = [x for p in parts for x in p["ids"]]
+    rows = [x for p in parts for x in p["rows"]]
     errors = [e for p in parts for e in p["errors"]]
     failed = sum(1 for x in found if not x)
     return {
         "clients": clients,
+        "load_processes": procs,
         "requests": len(latencies),
         "failed": failed,
         "errors": errors,

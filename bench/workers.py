@@ -1,13 +1,16 @@
 """HTTP queries against ``chroma run --workers N`` for several N, beside real Chroma's server.
 
 One folder of ``--n`` clustered 384-d vectors per implementation (the benchmark's data and build
-phase), then the benchmark's thin-client load: ``--clients`` processes (each count in turn),
-one kept-alive connection each, raw HTTP on the v2 query route (n_results 10, metadatas,
-documents, distances). With ``--rounds`` above 1 the servers take turns, round after round, so
-that both meet the same load on a shared machine. Run from the repository root::
+phase), then the benchmark's thin load: ``--clients`` kept-alive connections (each count in
+turn), raw HTTP on the v2 query route (n_results 10, metadatas, documents, distances). With
+``--rounds`` above 1 the servers take turns, round after round, so that both meet the same load
+on a shared machine. ``--ours-ef`` also serves a copy of our folder searched at that depth, for
+figures at equal recall (real Chroma's default depth finds less than ours). Run from the
+repository root::
 
     .venv/bin/python -m bench.workers --n 20000 --workers 1,2 --clients 8
     .venv/bin/python -m bench.workers --n 100000 --workers 2 --clients 8,32 --rounds 2
+    .venv/bin/python -m bench.workers --n 100000 --workers 2 --clients 8,32 --ours-ef 120
 
 Results are printed as a table and written to ``bench/results/workers.json``.
 """
@@ -79,6 +82,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=1, help="times every server is measured")
     p.add_argument("--requests", type=int, default=4_000)
     p.add_argument("--max-seconds", type=float, default=60.0)
+    p.add_argument("--ours-ef", type=int, help="also serve our folder searched at this depth")
     p.add_argument("--skip-chroma", action="store_true")
     p.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     a = p.parse_args()
@@ -113,6 +117,15 @@ def main() -> None:
     db = _build(ours, work, data)
     for n in [int(x) for x in a.workers.split(",") if x.strip()]:
         servers.append((f"ours --workers {n}", ours, ["--workers", str(n)], work, db))
+    if a.ours_ef:
+        shallow = work / f"db-ef{a.ours_ef}"
+        shutil.rmtree(shallow, ignore_errors=True)
+        shutil.copytree(db, shallow)
+        args = ["--db", str(shallow), "--ef", str(a.ours_ef)]
+        run_phase(ours, "set_ef", work, args, timeout=600, tag=f"_ef{a.ours_ef}")
+        n = int(a.workers.split(",")[-1])
+        name = f"ours ef {a.ours_ef} x{n}"
+        servers.append((name, ours, ["--workers", str(n)], work, shallow))
     if not a.skip_chroma:
         chroma = chroma_impl(_oracle_venv())
         cwork = a.out / "workers-chroma"

@@ -106,3 +106,22 @@ def reserve(vector: Any, elements: int) -> bool:
     # faiss's own pointer to the data follows the vector's after a resize to the same size.
     vector.resize(vector.size())
     return True
+
+
+def resize_unwritten(vector: Any, elements: int) -> bool:
+    """Size faiss's MaybeOwnedVector ``vector`` to ``elements`` without writing the new ones
+    (``resize`` would zero every byte first, then the caller writes them all again: a second
+    pass over memory, page faults included, on the way to a loaded index). Their memory holds
+    whatever the allocator gave: the caller must write every new element. Returns False where
+    that cannot be done (then nothing changed)."""
+    if not reserve(vector, elements):
+        return False
+    ptrs = _layout(vector)
+    item = _itemsize(vector)
+    if ptrs is None or ptrs[0] + elements * item > ptrs[2] or elements < vector.size():
+        return False
+    ptrs[1] = ptrs[0] + elements * item
+    # The vector's size is now ``elements``: this resize writes nothing, and faiss's own
+    # pointer and size follow it.
+    vector.resize(elements)
+    return vector.size() == elements and vector.owned_data.size() == elements

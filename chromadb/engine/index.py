@@ -693,10 +693,15 @@ class VectorIndex:
                 if len(dead) != len(dead_vectors) or np.any(alive[dead]):
                     raise ValueError("checkpoint slot map and its dead vectors disagree")
                 graph = _fill_storage(index, info.indexed)
-                self._fill(graph, tail, rowids, alive, source)
+                written = np.zeros(len(graph), dtype=np.bool_)
+                self._fill(graph, tail, rowids, alive, source, written)
                 in_graph = dead < len(graph)
                 graph[dead[in_graph]] = dead_vectors[in_graph]
+                written[dead[in_graph]] = True
                 tail[dead[~in_graph] - len(graph)] = dead_vectors[~in_graph]
+                # Slots whose record SQLite no longer has (replaying the log retires them)
+                # are zero, as a fresh buffer's would be.
+                graph[~written] = 0.0
             except BaseException:
                 with contextlib.suppress(Exception):  # the refill's error is the one to see
                     links()
@@ -752,9 +757,10 @@ class VectorIndex:
         rowids: NDArray[np.int64],
         alive: NDArray[np.bool_],
         source: Optional[VectorSource],
+        written: NDArray[np.bool_],
     ) -> None:
         """Put each live slot's vector, read from ``source`` by label, into place (prepared as
-        the index stores them)."""
+        the index stores them), marking the graph slots ``written``."""
         live = np.flatnonzero(alive)
         if len(live) == 0:
             return
@@ -781,10 +787,12 @@ class VectorIndex:
                 if last < indexed and last - first + 1 == len(slots) and _ascending(slots):
                     # The common case, a run of graph slots: prepared straight into place.
                     self._prepare_into(vectors, graph[first : last + 1])
+                    written[first : last + 1] = True
                     continue
                 prepared = self.prepare(vectors)
                 in_graph = slots < indexed
                 graph[slots[in_graph]] = prepared[in_graph]
+                written[slots[in_graph]] = True
                 tail[slots[~in_graph] - indexed] = prepared[~in_graph]
 
         # Label ranges read in parallel: SQLite and numpy run without the GIL, so the reads
@@ -919,7 +927,8 @@ def _read_graph_into(index: Any, path: str) -> int:
     faiss.copy_array_to_vector(offsets, hnsw.offsets)
     # The neighbour ids are widened straight into faiss's own array: a 100k graph's 13 MB of
     # fresh memory once, not twice (first touches of memory are much of an open's cost).
-    hnsw.neighbors.resize(len(packed))
+    if not growth.resize_unwritten(hnsw.neighbors, len(packed)):  # every id is written below
+        hnsw.neighbors.resize(len(packed))
     if len(packed):
         out = faiss.rev_swig_ptr(hnsw.neighbors.data(), len(packed))
         if packed.shape[1] == 3:
@@ -948,11 +957,13 @@ def _widen_into(packed: NDArray[np.uint8], out: NDArray[np.int32]) -> None:
 
 
 def _fill_storage(index: Any, count: int) -> NDArray[np.float32]:
-    """Size the flat storage of a graph read without vectors to ``count`` zero vectors;
-    returns a writable view of them (valid while ``index`` lives and nothing is added)."""
+    """Size the flat storage of a graph read without vectors to ``count`` vectors, not yet
+    written where the system allows (the caller writes every one); returns a writable view of
+    them (valid while ``index`` lives and nothing is added)."""
     storage: Any = faiss.downcast_index(index.storage)
     d = int(storage.d)
-    storage.codes.resize(count * d * 4)  # zero-filled, in faiss's own memory
+    if not growth.resize_unwritten(storage.codes, count * d * 4):
+        storage.codes.resize(count * d * 4)  # zero-filled, in faiss's own memory
     storage.ntotal = count
     if count == 0:
         return np.empty((0, d), dtype=np.float32)

@@ -17,7 +17,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -95,24 +95,37 @@ def readable_rows(
         return conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall(), 0
     except sqlite3.DatabaseError:
         pass
-    top = _max_rowid(conn, table)
     rows: List[Sequence[Any]] = []
     bad = 0
-    spans = [(lo, min(lo + PROBE_SPAN - 1, top)) for lo in range(1, top + 1, PROBE_SPAN)]
+    for part, lost in _readable_spans(conn, table, columns, PROBE_SPAN):
+        rows += part
+        bad += lost
+    return rows, bad
+
+
+def _readable_spans(
+    conn: sqlite3.Connection, table: str, columns: str, span: int
+) -> Iterator[Tuple[List[Sequence[Any]], int]]:
+    """The readable rows of ``table`` by rowid range of ``span`` (a range that cannot be read
+    is split until the unreadable rows are found), with how many could not be read."""
+    top = _max_rowid(conn, table)
+    spans = [(lo, min(lo + span - 1, top)) for lo in range(1, top + 1, span)]
     while spans:
         lo, hi = spans.pop(0)
         try:
-            rows += conn.execute(
-                f"SELECT {columns} FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
-                (lo, hi),
-            ).fetchall()
+            yield (
+                conn.execute(
+                    f"SELECT {columns} FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+                    (lo, hi),
+                ).fetchall(),
+                0,
+            )
         except sqlite3.DatabaseError:
             if lo == hi:
-                bad += 1
+                yield [], 1
             else:
                 mid = (lo + hi) // 2
                 spans[:0] = [(lo, mid), (mid + 1, hi)]
-    return rows, bad
 
 
 def _max_rowid(conn: sqlite3.Connection, table: str) -> int:
@@ -142,15 +155,23 @@ def of_collection(conn: sqlite3.Connection) -> str:
     return f"r.collection = {KEY}" if _keyed(conn) else "r.collection_id = ?"
 
 
-def readable_labels(conn: sqlite3.Connection, cid: str) -> NDArray[np.int64]:
-    """Labels of the collection's records whose rows can be read whole, from the table itself:
-    a damaged row behind a sound index entry is as lost to a reader as a missing one."""
+def readable_labels(conn: sqlite3.Connection) -> Dict[str, NDArray[np.int64]]:
+    """Labels of the records whose rows can be read whole, by collection id, from the table
+    itself (a damaged row behind a sound index entry is as lost to a reader as a missing one);
+    reads the table once, a range of rows at a time."""
+    owners: Optional[Dict[Any, str]] = None
+    column = "collection_id"
     if _keyed(conn):
-        owner, column = conn.execute(f"SELECT {KEY}", (cid,)).fetchone()[0], "collection"
-    else:
-        owner, column = cid, "collection_id"
-    rows, _ = readable_rows(conn, "records", f"label, {column}, id, document, metadata, uri")
-    return np.array([row[0] for row in rows if row[1] == owner], dtype=np.int64)
+        owners = dict(conn.execute("SELECT key, id FROM catalog_collections").fetchall())
+        column = "collection"
+    found: Dict[str, List[int]] = {}
+    columns = f"label, {column}, id, document, metadata, uri"
+    for rows, _ in _readable_spans(conn, "records", columns, 16 * PROBE_SPAN):
+        for row in rows:
+            owner = row[1] if owners is None else owners.get(row[1])
+            if owner is not None:
+                found.setdefault(owner, []).append(row[0])
+    return {cid: np.array(labels, dtype=np.int64) for cid, labels in found.items()}
 
 
 def labels_lost(
@@ -335,8 +356,18 @@ def check_folder(path: str, full: bool = True) -> Report:
         except sqlite3.DatabaseError as exc:
             report.sqlite.append(f"cannot list collections: {exc}")
             rows = []
+        try:
+            readable: Optional[Dict[str, NDArray[np.int64]]] = readable_labels(conn)
+        except sqlite3.DatabaseError as exc:
+            readable, unreadable = None, f"records unreadable: {exc}"
         for cid, name in rows:
-            report.collections.append(_check_collection(conn, path, cid, name, full))
+            if readable is None:
+                report.collections.append(
+                    CollectionReport(cid, name, 0, checkpoint_error=unreadable)
+                )
+                continue
+            have = readable.get(cid, np.empty(0, dtype=np.int64))
+            report.collections.append(_check_collection(conn, path, cid, name, have, full))
         report.orphans = _orphans(path, {r[0] for r in rows})
     finally:
         conn.close()
@@ -345,14 +376,16 @@ def check_folder(path: str, full: bool = True) -> Report:
 
 
 def _check_collection(
-    conn: sqlite3.Connection, path: str, cid: str, name: str, full: bool
+    conn: sqlite3.Connection,
+    path: str,
+    cid: str,
+    name: str,
+    have: NDArray[np.int64],
+    full: bool,
 ) -> CollectionReport:
+    """``have``: the labels of the collection's records that can be read."""
     from chromadb.engine.opened import INDEX_DIR
 
-    try:
-        have = readable_labels(conn, cid)
-    except sqlite3.DatabaseError as exc:
-        return CollectionReport(cid, name, 0, checkpoint_error=f"records unreadable: {exc}")
     report = CollectionReport(cid, name, len(have))
     folder = os.path.join(path, INDEX_DIR, cid)
     try:

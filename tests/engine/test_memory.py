@@ -156,3 +156,21 @@ def test_backlog_growth_does_not_hold_its_rows_twice() -> None:
     # The rows are still all there, searched exactly (each batch holds the same vectors).
     assert index.pending == 3 * rows
     assert np.array_equal((rowids[:, 0] - 1) % rows, np.arange(3))
+
+
+def test_storage_sized_without_zeroing_behaves_as_faiss_own() -> None:
+    if not growth.can_grow_in_place():
+        pytest.skip("faiss's arrays are sized by faiss itself on this system")
+    import faiss
+
+    flat = faiss.IndexFlatL2(4)
+    assert growth.resize_unwritten(flat.codes, 10 * 16)
+    assert flat.codes.size() == 10 * 16  # what faiss serialises and grows from
+    flat.ntotal = 10
+    mine = np.arange(40, dtype=np.float32).reshape(10, 4)
+    faiss.rev_swig_ptr(flat.get_xb(), 40)[:] = mine.ravel()
+    flat.add(np.ones((2, 4), dtype=np.float32))  # faiss's own growth keeps what was written
+    held = faiss.rev_swig_ptr(flat.get_xb(), 48).reshape(12, 4)
+    assert np.array_equal(held[:10], mine) and np.array_equal(held[10:], np.ones((2, 4)))
+    _, found = flat.search(mine[3:4], 1)
+    assert found.tolist() == [[3]]
