@@ -98,3 +98,15 @@ def test_a_long_ingest_does_not_rewrite_the_graph_after_every_add(
     assert folder is not None
     written = {s for s in seen if s is not None}
     assert 2 <= len(written) <= 10, sorted(written)
+
+
+def test_create_index_returns_with_the_built_graph_saved(tmp_path, fresh_systems) -> None:
+    """After ``create_index`` the folder holds the graph it built: a reopen loads it instead of
+    building it again, and no checkpoint is left running beside the queries that follow."""
+    client = chromadb.PersistentClient(str(tmp_path / "db"))
+    col = client.create_collection("bulk", embedding_function=None)
+    vectors = np.random.default_rng(4).normal(size=(N, D)).astype(np.float32)
+    col.add(ids=[f"r{i}" for i in range(N)], embeddings=vectors)
+    col.create_index()
+    state = VectorIndex.checkpoint_state(_segment(client, col).index_folder)
+    assert state is not None and state[1] == N
