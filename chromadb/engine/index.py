@@ -154,6 +154,9 @@ class VectorIndex:
         self.graph_lock = RWLock()
         self._tail_lock = threading.Lock()
         self._build_lock = FairLock()
+        # Checksums of slots [0, len) as this index holds them, kept from one save to the next
+        # (a slot's vector never changes once written): a save hashes only the newer slots.
+        self._sums = np.empty(0, dtype=np.uint64)
         self._step = 8  # vectors per build step, tuned to STEP_SECONDS as the graph grows
         self._searched_at = -float("inf")  # time.monotonic() of the last search
 
@@ -593,7 +596,7 @@ class VectorIndex:
             in_graph = dead < indexed
             dead_vectors[in_graph] = graph[dead[in_graph]]
             dead_vectors[~in_graph] = tail[dead[~in_graph] - indexed]
-            sums = np.concatenate([slotsums.row_sums(b) for b in blocks])
+            sums = self._slot_sums(graph, blocks[1], indexed, n)
             parity = slotsums.parity(blocks, self.params.dimension)
 
             def write_slots(path: str) -> None:
@@ -621,6 +624,20 @@ class VectorIndex:
             files=files,
         )
         checkpoint.write_manifest(folder, info)
+
+    def _slot_sums(
+        self, graph: NDArray[np.float32], tail: NDArray[np.float32], indexed: int, n: int
+    ) -> NDArray[np.uint64]:
+        """The checksums of slots [0, n) (``graph`` holds [0, indexed), ``tail`` the rest):
+        those an earlier save hashed are kept, the others hashed now. Call with _build_lock
+        held."""
+        have = min(len(self._sums), n)
+        parts = [self._sums[:have]]
+        if have < indexed:
+            parts.append(slotsums.row_sums(graph[have:indexed]))
+        parts.append(slotsums.row_sums(tail[max(have, indexed) - indexed :]))
+        self._sums = np.concatenate(parts)
+        return self._sums
 
     @staticmethod
     def checkpoint_seq(folder: str) -> Optional[int]:
