@@ -45,9 +45,7 @@ def parse(argv: Optional[Sequence[str]] = None) -> Options:
     p.add_argument(
         "--upgrade-chroma", action="store_true", help="pip-upgrade chromadb in its venv first"
     )
-    p.add_argument(
-        "--http-clients", default="8,32", help="HTTP connections, one process each (comma list)"
-    )
+    p.add_argument("--http-clients", default="8,32", help="HTTP connections (comma list)")
     p.add_argument(
         "--ingest-total", type=int, default=50_000, help="vectors of the query-during-ingest run"
     )
