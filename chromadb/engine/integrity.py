@@ -141,7 +141,7 @@ def _max_rowid(conn: sqlite3.Connection, table: str) -> int:
     return 100_000
 
 
-def _keyed(conn: sqlite3.Connection) -> bool:
+def has_collection_keys(conn: sqlite3.Connection) -> bool:
     """Whether the file's records name collections by key (migration 0004): ``chroma check``
     reads a folder as it is, also one an earlier version wrote and this one has not opened."""
     try:
@@ -152,7 +152,7 @@ def _keyed(conn: sqlite3.Connection) -> bool:
 
 def of_collection(conn: sqlite3.Connection) -> str:
     """The condition "record ``r`` belongs to the collection whose id is bound here"."""
-    return f"r.collection = {KEY}" if _keyed(conn) else "r.collection_id = ?"
+    return f"r.collection = {KEY}" if has_collection_keys(conn) else "r.collection_id = ?"
 
 
 def readable_labels(conn: sqlite3.Connection) -> Dict[str, NDArray[np.int64]]:
@@ -161,7 +161,7 @@ def readable_labels(conn: sqlite3.Connection) -> Dict[str, NDArray[np.int64]]:
     reads the table once, a range of rows at a time."""
     owners: Optional[Dict[Any, str]] = None
     column = "collection_id"
-    if _keyed(conn):
+    if has_collection_keys(conn):
         owners = dict(conn.execute("SELECT key, id FROM catalog_collections").fetchall())
         column = "collection"
     found: Dict[str, List[int]] = {}

@@ -26,6 +26,7 @@ from chromadb.engine.integrity import (
     PROBE_SPAN,
     Report,
     check_folder,
+    has_collection_keys,
     readable_rows,
     sqlite_problems,
 )
@@ -198,7 +199,7 @@ def _copy_rows(old: sqlite3.Connection, fresh: Any) -> Tuple[int, int]:
     read = lost = 0
     with fresh.tx() as conn:
         conn.execute("PRAGMA defer_foreign_keys=ON")
-        keyed = _has_collection_keys(old)
+        keyed = has_collection_keys(old)
         for table, columns, before_keys in _TABLES:
             marks = ",".join("?" * (columns.count(",") + 1))
             if table in ("tenants", "databases"):
@@ -215,14 +216,6 @@ def _copy_rows(old: sqlite3.Connection, fresh: Any) -> Tuple[int, int]:
             lost += bad
         lost += _drop_garbled(conn)
     return read, lost
-
-
-def _has_collection_keys(old: sqlite3.Connection) -> bool:
-    """Whether the damaged file's records name collections by key (migration 0004 ran)."""
-    try:
-        return "collection" in {row[1] for row in old.execute("PRAGMA table_info(records)")}
-    except sqlite3.DatabaseError:
-        return True  # this version's layout
 
 
 def _drop_garbled(conn: sqlite3.Connection) -> int:
